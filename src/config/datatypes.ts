@@ -1,0 +1,205 @@
+import { ConfigError, type Where } from "../errors";
+import { SIGNAL_ATTRIBUTES, VALID_SIGNAL_NUMBERS } from "../posix/signals";
+import { pyDirname, pyExpanduser, pyIsdir } from "../posix/python-path";
+import { groupById, groupByName, userById, userByName } from "../posix/users";
+import { AUTO, LOG_LEVELS, type Autorestart, type LogFile } from "./model";
+import { intErrorText, parsePyInt } from "./python-int";
+import { pyRepr, pyStrip } from "./python-str";
+
+/**
+ * The option converters of supervisord 4.2.5 (config.md §5.1). Each takes the raw text and where
+ * it came from, returns the typed value, or throws ConfigError with supervisord's exact message.
+ */
+
+const TRUTHY = new Set(["yes", "true", "on", "1"]);
+const FALSY = new Set(["no", "false", "off", "0"]);
+
+/** Program, group and section names: stripped; no space, colon or slash. */
+export function processOrGroupName(raw: string, where: Where): string {
+  const name = pyStrip(raw);
+  for (const ch of [" ", ":", "/"]) {
+    if (name.includes(ch)) {
+      throw new ConfigError(`Invalid name: ${pyRepr(raw)} because of character: ${pyRepr(ch)}`, where);
+    }
+  }
+  return name;
+}
+
+/** Python's int(). */
+export function integer(raw: string, where: Where): number {
+  const value = parsePyInt(raw, 10);
+  if (value === undefined) throw new ConfigError(intErrorText(raw), where);
+  return value;
+}
+
+export function boolean(raw: string, where: Where): boolean {
+  const value = raw.toLowerCase();
+  if (TRUTHY.has(value)) return true;
+  if (FALSY.has(value)) return false;
+  throw new ConfigError(`not a valid boolean value: ${pyRepr(raw)}`, where);
+}
+
+/** Comma-separated, each item stripped; "" is the empty list. */
+export function listOfStrings(raw: string): string[] {
+  return raw === "" ? [] : raw.split(",").map(pyStrip);
+}
+
+export function listOfExitcodes(raw: string, where: Where): number[] {
+  if (raw === "") return [];
+  const codes = raw.split(",").map((item) => parsePyInt(item, 10));
+  if (codes.some((code) => code === undefined || code < 0 || code > 255)) {
+    throw new ConfigError(`not a valid list of exit codes: ${pyRepr(raw)}`, where);
+  }
+  return codes as number[]; // every item was checked above
+}
+
+const SIZE_SUFFIXES: ReadonlyArray<[string, number]> = [
+  ["kb", 1024],
+  ["mb", 1024 * 1024],
+  ["gb", 1024 * 1024 * 1024],
+];
+
+/** `50MB`, `1kb`, `10 GB`, `1024`: the number part is read after lower-casing, so are its errors. */
+export function byteSize(raw: string, where: Where): number {
+  const lowered = raw.toLowerCase();
+  for (const [suffix, multiplier] of SIZE_SUFFIXES) {
+    if (lowered.endsWith(suffix)) return integer(lowered.slice(0, -suffix.length), where) * multiplier;
+  }
+  return integer(lowered, where);
+}
+
+export function octalType(raw: string, where: Where): number {
+  const value = parsePyInt(raw, 8);
+  if (value === undefined) throw new ConfigError(`${raw} can not be converted to an octal type`, where);
+  return value;
+}
+
+/** A signal number, or a name with or without SIG, any case (`term`, ` SIGterm`, `sig_ign`). */
+export function signalNumber(raw: string, where: Where): number {
+  let number = parsePyInt(raw, 10);
+  if (number === undefined) {
+    let name = pyStrip(raw).toUpperCase();
+    if (!name.startsWith("SIG")) name = `SIG${name}`;
+    number = Object.hasOwn(SIGNAL_ATTRIBUTES, name) ? SIGNAL_ATTRIBUTES[name] : undefined;
+    if (number === undefined) throw new ConfigError(`value ${pyRepr(raw)} is not a valid signal name`, where);
+  }
+  if (!VALID_SIGNAL_NUMBERS.has(number)) {
+    throw new ConfigError(`value ${pyRepr(raw)} is not a valid signal number`, where);
+  }
+  return number;
+}
+
+export function autoRestart(raw: string, where: Where): Autorestart {
+  const value = raw.toLowerCase();
+  if (TRUTHY.has(value)) return true;
+  if (FALSY.has(value)) return false;
+  if (value === "unexpected") return "unexpected";
+  throw new ConfigError(`invalid 'autorestart' value ${pyRepr(value)}`, where);
+}
+
+/** A level name (`warning` is not one); returns its number. */
+export function loggingLevel(raw: string, where: Where): number {
+  const name = raw.toLowerCase();
+  if (Object.hasOwn(LOG_LEVELS, name)) return LOG_LEVELS[name as keyof typeof LOG_LEVELS];
+  throw new ConfigError(`bad logging level name ${pyRepr(raw)}`, where);
+}
+
+/** `~` expanded; must be an existing directory; stays relative if relative. */
+export function existingDirectory(raw: string, where: Where): string {
+  const path = pyExpanduser(raw);
+  if (pyIsdir(path)) return path;
+  throw new ConfigError(`${raw} is not an existing directory`, where);
+}
+
+/** `~` expanded; the directory part, if any, must exist. */
+export function existingDirpath(raw: string, where: Where): string {
+  const path = pyExpanduser(raw);
+  const dir = pyDirname(path);
+  if (dir === "" || pyIsdir(dir)) return path;
+  throw new ConfigError(`The directory named as part of the path ${raw} does not exist`, where);
+}
+
+/** Child log file names: NONE/OFF, AUTO, the deprecated SYSLOG, or a path (see logfileName). */
+export type LogFileName = LogFile | { syslog: true };
+
+export function logfileName(raw: string, where: Where): LogFileName {
+  const value = raw.toLowerCase();
+  if (value === "none" || value === "off") return null;
+  if (value === "auto") return AUTO;
+  if (value === "syslog") return { syslog: true };
+  return existingDirpath(raw, where);
+}
+
+/** `port`, `host:port`, `:port`, `*:port` -> [host ("" = every interface), port]. */
+export function inetAddress(raw: string, where: Where): [string, number] {
+  const colon = raw.lastIndexOf(":");
+  if (colon < 0) {
+    const port = parsePyInt(raw, 10);
+    if (port === undefined || port < 1 || port > 0xffff) {
+      throw new ConfigError(`not a valid port number: ${pyRepr(raw)} `, where);
+    }
+    return ["", port];
+  }
+  const portText = raw.slice(colon + 1);
+  if (portText === "") throw new ConfigError(`no port number specified in ${pyRepr(portText)}`, where);
+  const port = integer(portText, where);
+  if (port < 1) throw new ConfigError(`${port} is below lower bound (1)`, where);
+  if (port > 0xffff) throw new ConfigError(`${port} is above upper bound (65535)`, where);
+  const host = raw.slice(0, colon).toLowerCase();
+  return [host === "*" ? "" : host, port];
+}
+
+/** A user name or uid that must exist. */
+export function nameToUid(raw: string, where: Where): number {
+  const uid = parsePyInt(raw, 10);
+  if (uid === undefined) {
+    const entry = userByName(raw);
+    if (entry === undefined) throw new ConfigError(`Invalid user name ${raw}`, where);
+    return entry.uid;
+  }
+  if (userById(uid) === undefined) throw new ConfigError(`Invalid user id ${raw}`, where);
+  return uid;
+}
+
+/** A group name or gid that must exist. */
+export function nameToGid(raw: string, where: Where): number {
+  const gid = parsePyInt(raw, 10);
+  if (gid === undefined) {
+    const entry = groupByName(raw);
+    if (entry === undefined) throw new ConfigError(`Invalid group name ${raw}`, where);
+    return entry.gid;
+  }
+  if (groupById(gid) === undefined) throw new ConfigError(`Invalid group id ${raw}`, where);
+  return gid;
+}
+
+/** The primary group of a user that exists. */
+export function gidForUid(uid: number, where: Where): number {
+  const entry = userById(uid);
+  if (entry === undefined) throw new ConfigError(`Invalid user id ${uid}`, where);
+  return entry.gid;
+}
+
+/** `user` or `user:group` -> [uid, gid], gid -1 when absent. Callers word the error themselves. */
+export function colonSeparatedUserGroup(raw: string, where: Where): [number, number] {
+  const colon = raw.indexOf(":");
+  try {
+    if (colon < 0) return [nameToUid(raw, where), -1];
+    return [nameToUid(raw.slice(0, colon), where), nameToGid(raw.slice(colon + 1), where)];
+  } catch (err) {
+    if (err instanceof ConfigError) throw err.withText(`Invalid user:group definition ${raw}`);
+    throw err;
+  }
+}
+
+/** supervisorctl's `-s`/`serverurl`: needs a scheme and a netloc or a path (urlparse's rules). */
+export function url(raw: string, where: Where): string {
+  const scheme = /^([A-Za-z][A-Za-z0-9+\-.]*):(.*)$/s.exec(raw);
+  if (scheme) {
+    const rest = (scheme[2] ?? "").replace(/[?#].*$/s, "");
+    const netloc = rest.startsWith("//") ? rest.slice(2).split("/")[0] ?? "" : "";
+    const path = rest.startsWith("//") ? rest.slice(2 + netloc.length) : rest;
+    if (netloc !== "" || path !== "") return raw;
+  }
+  throw new ConfigError(`value ${pyRepr(raw)} is not a URL`, where);
+}

@@ -1,0 +1,65 @@
+import { spawnSync } from "node:child_process";
+
+/** A passwd database record (`getent passwd`), the fields supervisord uses. */
+export interface PasswdEntry {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+/** A group database record (`getent group`). */
+export interface GroupEntry {
+  name: string;
+  gid: number;
+  members: string[];
+}
+
+// Node has no getpwnam(3); getent goes through NSS as Python's pwd/grp modules do, so users from
+// LDAP or sssd resolve the same way they do for supervisord.
+function getent(database: "passwd" | "group", key: string): string[] | undefined {
+  if (key === "" || key.includes(":") || key.includes("\n") || key.includes("\0")) return undefined;
+  const result = spawnSync("getent", [database, key], { encoding: "utf8" });
+  if (result.status !== 0 || typeof result.stdout !== "string") return undefined;
+  const first = result.stdout.split("\n")[0];
+  return first ? first.split(":") : undefined;
+}
+
+function passwd(key: string): PasswdEntry | undefined {
+  const fields = getent("passwd", key);
+  if (fields === undefined || fields.length < 7) return undefined;
+  return { name: fields[0] ?? "", uid: Number(fields[2]), gid: Number(fields[3]), home: fields[5] ?? "" };
+}
+
+function group(key: string): GroupEntry | undefined {
+  const fields = getent("group", key);
+  if (fields === undefined || fields.length < 4) return undefined;
+  const members = (fields[3] ?? "").split(",").filter((m) => m !== "");
+  return { name: fields[0] ?? "", gid: Number(fields[2]), members };
+}
+
+/** getpwnam(3): the record of a user name; a numeric string is taken as a name too. */
+export function userByName(name: string): PasswdEntry | undefined {
+  const entry = passwd(name);
+  return entry?.name === name ? entry : undefined;
+}
+
+/** getpwuid(3). */
+export function userById(uid: number): PasswdEntry | undefined {
+  if (!Number.isSafeInteger(uid) || uid < 0) return undefined;
+  const entry = passwd(String(uid));
+  return entry?.uid === uid ? entry : undefined;
+}
+
+/** getgrnam(3). */
+export function groupByName(name: string): GroupEntry | undefined {
+  const entry = group(name);
+  return entry?.name === name ? entry : undefined;
+}
+
+/** getgrgid(3). */
+export function groupById(gid: number): GroupEntry | undefined {
+  if (!Number.isSafeInteger(gid) || gid < 0) return undefined;
+  const entry = group(String(gid));
+  return entry?.gid === gid ? entry : undefined;
+}
