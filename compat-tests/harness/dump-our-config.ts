@@ -5,6 +5,7 @@
  */
 import { loadFromCommandLine } from "../../src/cli/supervisord";
 import { UsageError } from "../../src/cli/usage-error";
+import { configInfoFromModel } from "./config-info";
 import type { GroupConfig, ServerConfig, SupervisordConfig } from "../../src/config/model";
 
 function group(g: GroupConfig): Record<string, unknown> {
@@ -45,10 +46,14 @@ export function dumpConfig(c: SupervisordConfig): Record<string, unknown> {
   };
 }
 
+/** With `--getAllConfigInfo` first, print what getAllConfigInfo would answer instead. */
 export function main(): void {
+  const args = process.argv.slice(2);
+  const configInfo = args[0] === "--getAllConfigInfo";
   let out: unknown;
   try {
-    out = dumpConfig(loadFromCommandLine(process.argv.slice(2), "supervisord"));
+    const config = loadFromCommandLine(configInfo ? args.slice(1) : args, "supervisord");
+    out = configInfo ? configInfoFromModel(config) : dumpConfig(config);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     out = { ok: false, error: err.text };

@@ -1,0 +1,109 @@
+/**
+ * Our config reader against supervisord 4.2.5's, config by config (issue #2). For each case
+ * directory (a supervisord.conf and the files it includes):
+ * - the whole model: Debian's supervisor package reads the config in Python (the reference
+ *   code itself, via harness/dump_real_config.py) and our reader reads it; every field of every
+ *   section, process and server, and the parse messages, must be identical;
+ * - getAllConfigInfo: the real supervisord is started on it and asked over XML-RPC with
+ *   python3's xmlrpc.client; our model must give the same structs;
+ * - a config supervisord refuses: both refuse, exit 2, same first error line.
+ */
+import assert from "node:assert/strict";
+import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { test } from "node:test";
+import { dist, REPO_ROOT } from "../../test/helpers/repo";
+import { tempDir } from "../../test/helpers/temp-dir";
+import { maskConfigInfo } from "../harness/config-info";
+import { run } from "../harness/processes";
+import { pythonXmlRpc, REAL_SUPERVISORD, startRealSupervisord, SYSTEM_PYTHON } from "../harness/real-supervisord";
+
+const CASES = join(REPO_ROOT, "compat-tests/config-differential/cases");
+
+/** The same small environment for both readers: ENV_* names appear in their error texts. */
+function environment(home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: "/usr/local/bin:/usr/bin:/bin",
+    HOME: home,
+    LANG: "C.UTF-8", // else Python adds LC_CTYPE to its environment (PEP 538)
+    APP_ROOT: "/srv/app",
+    APP_WORKERS: "3",
+    APP_USER: "nobody",
+    APP_GREETING: "hello world",
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
+
+/** Copy a case into a fresh directory, filling in @PORT@ with a free loopback port. */
+async function prepare(t: { after: (fn: () => void) => void }, name: string): Promise<string> {
+  const dir = tempDir(t, "cfgdiff-");
+  cpSync(join(CASES, name), dir, { recursive: true });
+  const port = String(await freePort());
+  for (const file of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    if (!file.endsWith(".conf") && !file.endsWith(".ini")) continue;
+    const path = join(dir, file);
+    writeFileSync(path, readFileSync(path, "utf8").replaceAll("@PORT@", port));
+  }
+  return dir;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? "";
+}
+
+for (const name of readdirSync(CASES).sort()) {
+  test(`config ${name}: read exactly as supervisord 4.2.5 reads it`, async (t) => {
+    const dir = await prepare(t, name);
+    const env = environment(dir);
+    const args = ["-c", "supervisord.conf"];
+
+    const realDump = await run(SYSTEM_PYTHON, [join(REPO_ROOT, "compat-tests/harness/dump_real_config.py"), ...args], { cwd: dir, env });
+    assert.equal(realDump.status, 0, realDump.stderr);
+    const ourDump = await run(process.execPath, [dist("compat-tests/harness/dump-our-config.js"), ...args], { cwd: dir, env });
+    assert.equal(ourDump.status, 0, ourDump.stderr);
+    const real = JSON.parse(realDump.stdout) as { ok: boolean };
+    assert.deepEqual(JSON.parse(ourDump.stdout), real);
+
+    const ours = await run(process.execPath, [dist("src/cli/supervisord.js"), "-n", ...args], { cwd: dir, env });
+    if (!real.ok) {
+      const refused = await run(REAL_SUPERVISORD, ["-n", ...args], { cwd: dir, env });
+      assert.equal(refused.status, 2, refused.stderr);
+      assert.equal(ours.status, 2, ours.stderr);
+      assert.equal(firstLine(ours.stderr), firstLine(refused.stderr));
+      return;
+    }
+
+    const configfile = join(dir, "supervisord.conf");
+    const socket = join(dir, "supervisor.sock");
+    let daemon;
+    try {
+      daemon = await startRealSupervisord(configfile, socket, env, dir);
+    } catch (err) {
+      // Refused after reading the config (e.g. when it builds its HTTP servers): so must we be.
+      const refused = await run(REAL_SUPERVISORD, ["-n", ...args], { cwd: dir, env });
+      assert.equal(refused.status, 2, String(err));
+      assert.equal(ours.status, 2, ours.stderr);
+      assert.equal(firstLine(ours.stderr), firstLine(refused.stderr));
+      return;
+    }
+    t.after(() => daemon.stop());
+    assert.equal(ours.status, 0, ours.stderr);
+    const [answer] = await pythonXmlRpc(`unix://${socket}`, ["supervisor.getAllConfigInfo"]);
+    const realInfo = (answer?.result as Record<string, unknown>[]).map(maskConfigInfo);
+    const ourInfo = await run(process.execPath, [dist("compat-tests/harness/dump-our-config.js"), "--getAllConfigInfo", ...args], { cwd: dir, env });
+    assert.equal(ourInfo.status, 0, ourInfo.stderr);
+    assert.deepEqual(JSON.parse(ourInfo.stdout), realInfo);
+  });
+}
+
