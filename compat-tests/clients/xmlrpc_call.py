@@ -3,7 +3,8 @@
 Usage: python3 xmlrpc_call.py SERVERURL METHOD [JSON_ARG...] [-- METHOD [JSON_ARG...]]...
 
 SERVERURL is unix:///path/to/socket or http://host:port. Each call prints one JSON line:
-{"result": ...} or {"fault": {"faultCode": N, "faultString": "..."}}.
+{"result": ...}, {"fault": {"faultCode": N, "faultString": "..."}} or, for an HTTP error,
+{"protocolError": {"errcode": 500, "errmsg": "Internal Server Error"}}.
 Only the standard library is used, as any client of supervisord would.
 """
 import http.client
@@ -57,6 +58,8 @@ def main():
             out = {"result": getattr(server, method)(*args)}
         except xmlrpc.client.Fault as fault:
             out = {"fault": {"faultCode": fault.faultCode, "faultString": fault.faultString}}
+        except xmlrpc.client.ProtocolError as err:
+            out = {"protocolError": {"errcode": err.errcode, "errmsg": err.errmsg}}
         print(json.dumps(out, sort_keys=True), flush=True)
 
 

@@ -100,10 +100,17 @@ for (const name of readdirSync(CASES).sort()) {
     t.after(() => daemon.stop());
     assert.equal(ours.status, 0, ours.stderr);
     const [answer] = await pythonXmlRpc(`unix://${socket}`, ["supervisor.getAllConfigInfo"]);
-    const realInfo = (answer?.result as Record<string, unknown>[]).map(maskConfigInfo);
     const ourInfo = await run(process.execPath, [dist("compat-tests/harness/dump-our-config.js"), "--getAllConfigInfo", ...args], { cwd: dir, env });
     assert.equal(ourInfo.status, 0, ourInfo.stderr);
-    assert.deepEqual(JSON.parse(ourInfo.stdout), realInfo);
+    const ourStructs = JSON.parse(ourInfo.stdout) as Record<string, unknown>[];
+    if (answer?.protocolError !== undefined) {
+      // supervisord answers HTTP 500 when a value does not fit XML-RPC's 32-bit int (xmlrpc.md
+      // §5): the config must then hold such a value for us too.
+      assert.equal(answer.protocolError.errcode, 500);
+      assert.ok(ourStructs.some((s) => Object.values(s).some((v) => typeof v === "number" && Math.abs(v) >= 2 ** 31)));
+      return;
+    }
+    assert.deepEqual(ourStructs, (answer?.result as Record<string, unknown>[]).map(maskConfigInfo));
   });
 }
 

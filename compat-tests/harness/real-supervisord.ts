@@ -52,10 +52,17 @@ export async function startRealSupervisord(configPath: string, socketPath: strin
   return { pid, output: () => output, stop };
 }
 
+/** One answer of xmlrpc_call.py. */
+export interface PythonAnswer {
+  result?: unknown;
+  fault?: { faultCode: number; faultString: string };
+  protocolError?: { errcode: number; errmsg: string };
+}
+
 /** Call methods with Python's xmlrpc.client; one parsed JSON answer per call. */
-export async function pythonXmlRpc(serverurl: string, ...calls: Array<[string, ...unknown[]]>): Promise<Array<{ result?: unknown; fault?: { faultCode: number; faultString: string } }>> {
+export async function pythonXmlRpc(serverurl: string, ...calls: Array<[string, ...unknown[]]>): Promise<PythonAnswer[]> {
   const args = calls.flatMap(([method, ...params], i) => [...(i > 0 ? ["--"] : []), method, ...params.map((p) => JSON.stringify(p))]);
   const finished = await run(SYSTEM_PYTHON, [join(REPO_ROOT, "compat-tests/clients/xmlrpc_call.py"), serverurl, ...args]);
   if (finished.status !== 0) throw new Error(`xmlrpc_call.py failed (${finished.status}): ${finished.stderr}`);
-  return finished.stdout.trim().split("\n").map((line) => JSON.parse(line) as { result?: unknown; fault?: { faultCode: number; faultString: string } });
+  return finished.stdout.trim().split("\n").map((line) => JSON.parse(line) as PythonAnswer);
 }

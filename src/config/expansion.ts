@@ -31,9 +31,60 @@ export function expand(text: string, names: Expansions, label: string, where: Wh
   }
 }
 
-/** Names from a base map overridden by more names, keeping Python's dict(a + b) order. */
-export function mergeExpansions(...maps: Expansions[]): Map<string, FormatValue> {
-  const merged = new Map<string, FormatValue>();
-  for (const map of maps) for (const [key, value] of map) merged.set(key, value);
-  return merged;
+/**
+ * Names from a base map overridden by more names, as Python's dict(a + b) would hold them. Looked
+ * up through the chain; the merged order is only built when something iterates (an error text).
+ */
+export function mergeExpansions(...maps: Expansions[]): Expansions {
+  return new ExpansionChain(maps);
+}
+
+class ExpansionChain implements ReadonlyMap<string, FormatValue> {
+  #merged: Map<string, FormatValue> | undefined;
+
+  constructor(readonly maps: readonly Expansions[]) {}
+
+  get(key: string): FormatValue | undefined {
+    for (let i = this.maps.length - 1; i >= 0; i--) {
+      const value = this.maps[i]?.get(key);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  get size(): number {
+    return this.#materialize().size;
+  }
+
+  forEach(fn: (value: FormatValue, key: string, map: ReadonlyMap<string, FormatValue>) => void): void {
+    this.#materialize().forEach((value, key) => fn(value, key, this));
+  }
+
+  entries(): MapIterator<[string, FormatValue]> {
+    return this.#materialize().entries();
+  }
+
+  keys(): MapIterator<string> {
+    return this.#materialize().keys();
+  }
+
+  values(): MapIterator<FormatValue> {
+    return this.#materialize().values();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, FormatValue]> {
+    return this.entries();
+  }
+
+  #materialize(): Map<string, FormatValue> {
+    if (this.#merged === undefined) {
+      this.#merged = new Map();
+      for (const map of this.maps) for (const [key, value] of map) this.#merged.set(key, value);
+    }
+    return this.#merged;
+  }
 }

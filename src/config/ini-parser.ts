@@ -15,6 +15,7 @@ export interface SectionOrigin {
 }
 
 const DEFAULT_SECTION = "DEFAULT";
+const HERE = "%(here)s";
 const INLINE_COMMENT_PREFIXES = [";", "#"] as const;
 // Python's `\s` for str patterns: the characters str.isspace() accepts.
 const PY_WS = "[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
@@ -32,6 +33,8 @@ export class IniParser {
   readonly #defaults = new Map<string, IniEntry>();
   readonly #sections = new Map<string, Map<string, IniEntry>>();
   readonly #origins = new Map<string, SectionOrigin>();
+  /** Sections given values since the last expandHere: only their values can hold a new `%(here)s`. */
+  readonly #touched = new Set<Map<string, IniEntry>>();
 
   /**
    * Parse one file's text. `fpname` is the name Python's messages show (the `-c` path for the
@@ -93,6 +96,7 @@ export class IniParser {
     });
 
     for (const [section, values] of pending) {
+      if (section !== this.#defaults) this.#touched.add(section);
       for (const [key, { lines, line }] of values) {
         section.set(key, { value: pyRstrip(lines.join("\n")), file: fpname, line });
       }
@@ -145,6 +149,26 @@ export class IniParser {
     const merged = new Map(this.#defaults);
     for (const [key, entry] of this.#sections.get(section) ?? []) merged.set(key, entry);
     return [...merged];
+  }
+
+  /**
+   * supervisord's expand_here: every `%(here)s` in every section's values (DEFAULT's included,
+   * which are then copied into the section) replaced by `here`, textually.
+   */
+  expandHere(here: string): void {
+    const defaultsHaveHere = [...this.#defaults.values()].some((entry) => entry.value.includes(HERE));
+    const sections = defaultsHaveHere ? [...this.#sections.values()] : [...this.#touched];
+    this.#touched.clear();
+    for (const section of sections) {
+      for (const [key, entry] of section) {
+        if (entry.value.includes(HERE)) section.set(key, { ...entry, value: entry.value.replaceAll(HERE, here) });
+      }
+      for (const [key, entry] of this.#defaults) {
+        if (!section.has(key) && entry.value.includes(HERE)) {
+          section.set(key, { ...entry, value: entry.value.replaceAll(HERE, here) });
+        }
+      }
+    }
   }
 
   set(section: string, option: string, entry: IniEntry): void {

@@ -62,7 +62,6 @@ export interface ReadConfigOptions {
 export const MAIN_RPC_FACTORY = "supervisor.rpcinterface:make_main_rpcinterface";
 const RPC_FACTORY_KEY = "supervisor.rpcinterface_factory";
 const KNOWN_RPC_FACTORIES = new Set([MAIN_RPC_FACTORY]);
-const HERE = "%(here)s";
 
 /** Read and check a supervisord config file with its includes, exactly as supervisord 4.2.5 does. */
 export function readConfigFile(options: ReadConfigOptions): ConfigFile {
@@ -212,7 +211,8 @@ interface IncludeContext {
 
 /** `[include] files=` (config.md §6.5): globs relative to the main file's directory, no recursion. */
 function includeFiles(parser: IniParser, reader: OptionReader, ctx: IncludeContext): void {
-  expandHere(parser, ctx.here);
+  // With [include] present, `%(here)s` is replaced textually, file by file, before any expansion.
+  parser.expandHere(ctx.here);
   const files = parser.get("include", "files");
   if (files === undefined) {
     throw new ConfigError(".ini file has [include] section, but no files setting", reader.sectionWhere("include"));
@@ -236,19 +236,11 @@ function includeFiles(parser: IniParser, reader: OptionReader, ctx: IncludeConte
         bytes = undefined; // an unreadable include is skipped without a word, as supervisord does
       }
       if (bytes !== undefined) parser.read(decodeText(bytes, filename), filename);
-      expandHere(parser, pyAbspath(pyDirname(filename), ctx.cwd));
+      parser.expandHere(pyAbspath(pyDirname(filename), ctx.cwd));
     }
   }
 }
 
-/** With [include] present, `%(here)s` is replaced textually, file by file, before any expansion. */
-function expandHere(parser: IniParser, here: string): void {
-  for (const section of parser.sections()) {
-    for (const [key, entry] of parser.items(section)) {
-      if (entry.value.includes(HERE)) parser.set(section, key, { ...entry, value: entry.value.replaceAll(HERE, here) });
-    }
-  }
-}
 
 function readRpcInterfaces(reader: OptionReader): RpcInterfaceConfig[] {
   const interfaces: RpcInterfaceConfig[] = [];

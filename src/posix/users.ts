@@ -15,14 +15,25 @@ export interface GroupEntry {
   members: string[];
 }
 
+// A config names the same user for many programs; one lookup serves them all for a few seconds.
+// Misses are not kept, so a user created a moment ago is found at the next reread.
+const CACHE_MS = 5000;
+const cache = new Map<string, { fields: string[]; at: number }>();
+
 // Node has no getpwnam(3); getent goes through NSS as Python's pwd/grp modules do, so users from
 // LDAP or sssd resolve the same way they do for supervisord.
 function getent(database: "passwd" | "group", key: string): string[] | undefined {
   if (key === "" || key.includes(":") || key.includes("\n") || key.includes("\0")) return undefined;
+  const cacheKey = `${database}\0${key}`;
+  const hit = cache.get(cacheKey);
+  if (hit !== undefined && Date.now() - hit.at < CACHE_MS) return hit.fields;
   const result = spawnSync("getent", [database, key], { encoding: "utf8" });
   if (result.status !== 0 || typeof result.stdout !== "string") return undefined;
   const first = result.stdout.split("\n")[0];
-  return first ? first.split(":") : undefined;
+  if (!first) return undefined;
+  const fields = first.split(":");
+  cache.set(cacheKey, { fields, at: Date.now() });
+  return fields;
 }
 
 function passwd(key: string): PasswdEntry | undefined {
