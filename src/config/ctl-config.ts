@@ -24,7 +24,7 @@ const KNOWN_CTL_PLUGINS: ReadonlySet<string> = new Set();
  * `unix://` paths and `history_file` made absolute, `here` only for those two options.
  */
 export function readCtlConfig(configfile: string, environ: NodeJS.ProcessEnv = process.env): CtlConfig {
-  const here = pyDirname(normalizePath(configfile));
+  const here = pyDirname(normalizePath(configfile, environ));
   if (!pyExists(configfile)) throw new ConfigError(`could not find config file ${configfile}`, { file: configfile });
   let text: string;
   try {
@@ -44,7 +44,7 @@ export function readCtlConfig(configfile: string, environ: NodeJS.ProcessEnv = p
   const get = (option: string, extra?: Map<string, FormatValue>) => reader.get("supervisorctl", option, undefined, extra)?.value;
 
   let serverurl = get("serverurl", withHere) ?? CTL_DEFAULTS.serverurl;
-  if (serverurl.startsWith("unix://")) serverurl = `unix://${normalizePath(serverurl.slice(7))}`;
+  if (serverurl.startsWith("unix://")) serverurl = `unix://${normalizePath(serverurl.slice(7), environ)}`;
   const historyFile = get("history_file", withHere);
 
   for (const section of parser.sections()) {
@@ -61,6 +61,6 @@ export function readCtlConfig(configfile: string, environ: NodeJS.ProcessEnv = p
     username: get("username") ?? CTL_DEFAULTS.username,
     password: get("password") ?? CTL_DEFAULTS.password,
     prompt: get("prompt") ?? CTL_DEFAULTS.prompt,
-    history_file: historyFile ? normalizePath(historyFile) : null,
+    history_file: historyFile ? normalizePath(historyFile, environ) : null,
   };
 }

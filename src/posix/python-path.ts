@@ -64,8 +64,8 @@ export function pyExpanduser(path: string, env: NodeJS.ProcessEnv = process.env)
 }
 
 /** normpath(abspath(expanduser(path))): supervisord's normalize_path. */
-export function normalizePath(path: string, cwd?: string): string {
-  return pyAbspath(pyExpanduser(path), cwd);
+export function normalizePath(path: string, env: NodeJS.ProcessEnv = process.env): string {
+  return pyAbspath(pyExpanduser(path, env));
 }
 
 /** os.path.isdir: follows symlinks; any error means "no". */
