@@ -1,9 +1,10 @@
+import { isIPv4, isIPv6 } from "node:net";
 import { ConfigError, type Where } from "../errors";
 import { SIGNAL_ATTRIBUTES, VALID_SIGNAL_NUMBERS } from "../posix/signals";
 import { pyDirname, pyExpanduser, pyIsdir } from "../posix/python-path";
 import { groupById, groupByName, userById, userByName } from "../posix/users";
 import { AUTO, LOG_LEVELS, type Autorestart, type LogFile } from "./model";
-import { intErrorText, parsePyInt } from "./python-int";
+import { intErrorText, parsePyBigInt, parsePyInt } from "./python-int";
 import { pyRepr, pyStrip } from "./python-str";
 
 /**
@@ -142,11 +143,13 @@ export function inetAddress(raw: string, where: Where): [string, number] {
   }
   const portText = raw.slice(colon + 1);
   if (portText === "") throw new ConfigError(`no port number specified in ${pyRepr(portText)}`, where);
-  const port = integer(portText, where);
-  if (port < 1) throw new ConfigError(`${port} is below lower bound (1)`, where);
-  if (port > 0xffff) throw new ConfigError(`${port} is above upper bound (65535)`, where);
+  // Exact, because the bound messages repeat the number as Python's unbounded int has it.
+  const port = parsePyBigInt(portText, 10);
+  if (port === undefined) throw new ConfigError(intErrorText(portText), where);
+  if (port < 1n) throw new ConfigError(`${port} is below lower bound (1)`, where);
+  if (port > 0xffffn) throw new ConfigError(`${port} is above upper bound (65535)`, where);
   const host = raw.slice(0, colon).toLowerCase();
-  return [host === "*" ? "" : host, port];
+  return [host === "*" ? "" : host, Number(port)];
 }
 
 /** A user name or uid that must exist. */
@@ -192,14 +195,77 @@ export function colonSeparatedUserGroup(raw: string, where: Where): [number, num
   }
 }
 
-/** supervisorctl's `-s`/`serverurl`: needs a scheme and a netloc or a path (urlparse's rules). */
+// Schemes whose path urlparse splits at `;` into path and params.
+const USES_PARAMS = new Set(["", "ftp", "hdl", "prospero", "http", "imap", "https", "shttp", "rtsp", "rtspu", "sip", "sips", "mms", "sftp", "tel"]);
+
+/**
+ * supervisorctl's `-s`/`serverurl`: Python 3.11's urlparse must find a scheme and a netloc or a
+ * path. Its own ValueErrors (bad brackets, NFKC tricks in the netloc) are the message when it raises.
+ */
 export function url(raw: string, where: Where): string {
-  const scheme = /^([A-Za-z][A-Za-z0-9+\-.]*):(.*)$/s.exec(raw);
-  if (scheme) {
-    const rest = (scheme[2] ?? "").replace(/[?#].*$/s, "");
-    const netloc = rest.startsWith("//") ? rest.slice(2).split("/")[0] ?? "" : "";
-    const path = rest.startsWith("//") ? rest.slice(2 + netloc.length) : rest;
-    if (netloc !== "" || path !== "") return raw;
+  // urlsplit drops leading C0 controls and spaces, and tabs and newlines anywhere.
+  let rest = raw.replace(/^[\x00-\x20]+/, "").replace(/[\t\r\n]/g, "");
+  let scheme = "";
+  const schemeMatch = /^[A-Za-z][A-Za-z0-9+\-.]*:/.exec(rest);
+  if (schemeMatch) {
+    scheme = schemeMatch[0].slice(0, -1).toLowerCase();
+    rest = rest.slice(schemeMatch[0].length);
   }
+  let netloc = "";
+  if (rest.startsWith("//")) {
+    const end = rest.slice(2).search(/[/?#]/);
+    netloc = end < 0 ? rest.slice(2) : rest.slice(2, 2 + end);
+    rest = rest.slice(2 + netloc.length);
+    checkNetlocBrackets(netloc, where);
+  }
+  let path = rest.split("#")[0]?.split("?")[0] ?? "";
+  checkNetlocNfkc(netloc, where);
+  if (USES_PARAMS.has(scheme) && path.includes(";")) {
+    const semicolon = path.indexOf(";", Math.max(path.lastIndexOf("/"), 0));
+    if (semicolon >= 0) path = path.slice(0, semicolon);
+  }
+  if (scheme !== "" && (netloc !== "" || path !== "")) return raw;
   throw new ConfigError(`value ${pyRepr(raw)} is not a URL`, where);
+}
+
+function checkNetlocBrackets(netloc: string, where: Where): void {
+  const open = netloc.includes("[");
+  if (open !== netloc.includes("]")) throw new ConfigError("Invalid IPv6 URL", where);
+  if (!open) return;
+  const hostAndPort = netloc.slice(netloc.lastIndexOf("@") + 1);
+  const bracket = hostAndPort.indexOf("[");
+  let host: string;
+  if (bracket < 0) {
+    host = hostAndPort.split(":")[0] ?? "";
+  } else {
+    if (bracket > 0) throw new ConfigError("Invalid IPv6 URL", where);
+    const close = hostAndPort.indexOf("]");
+    host = close < 0 ? hostAndPort.slice(1) : hostAndPort.slice(1, close);
+    const port = close < 0 ? "" : hostAndPort.slice(close + 1);
+    if (port !== "" && !port.startsWith(":")) throw new ConfigError("Invalid IPv6 URL", where);
+  }
+  if (host.startsWith("v")) {
+    if (!/^v[a-fA-F0-9]+\..+$/s.test(host)) throw new ConfigError("IPvFuture address is invalid", where);
+  } else if (isIPv4(host)) {
+    throw new ConfigError("An IPv4 address cannot be in brackets", where);
+  } else if (!isPyIPv6(host)) {
+    throw new ConfigError(`${pyRepr(host)} does not appear to be an IPv4 or IPv6 address`, where);
+  }
+}
+
+// ipaddress.IPv6Address: any non-empty scope id without `%` after the address.
+function isPyIPv6(text: string): boolean {
+  const percent = text.indexOf("%");
+  if (percent < 0) return isIPv6(text);
+  const scope = text.slice(percent + 1);
+  return scope !== "" && !scope.includes("%") && isIPv6(text.slice(0, percent));
+}
+
+function checkNetlocNfkc(netloc: string, where: Where): void {
+  if (/^[\x00-\x7f]*$/.test(netloc)) return;
+  const bare = netloc.replace(/[@:#?]/g, "");
+  const normalized = bare.normalize("NFKC");
+  if (normalized !== bare && /[/?#@:]/.test(normalized)) {
+    throw new ConfigError(`netloc '${netloc}' contains invalid characters under NFKC normalization`, where);
+  }
 }
