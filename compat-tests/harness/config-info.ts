@@ -20,7 +20,10 @@ export function maskConfigInfo(entry: Record<string, unknown>): Record<string, u
  * (config.md §8, xmlrpc.md §10.7): None as 'none', AUTO files named as the daemon names them.
  * TODO(#4): once the daemon serves getAllConfigInfo, call it instead of building it here.
  */
-export function configInfoFromModel(config: SupervisordConfig): Record<string, unknown>[] {
+export function configInfoFromModel(config: SupervisordConfig): Record<string, unknown>[] | { fault: { faultCode: number; faultString: string } } {
+  if (!config.rpcinterfaces.some((rpc) => rpc.name === "supervisor")) {
+    return { fault: { faultCode: 1, faultString: "UNKNOWN_METHOD" } }; // only system.* is served
+  }
   const logfile = (file: LogFile, name: string, channel: string): string => {
     if (file === null) return "none";
     if (isAuto(file)) return pyAbspath(pyJoin(config.childlogdir, `${name}-${channel}---${config.identifier}-${AUTO_MASK}.log`));

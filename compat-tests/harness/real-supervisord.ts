@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
+import { request } from "node:http";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../test/helpers/repo";
 import { waitFor } from "../../test/helpers/wait-for";
-import { childPids, exited, isAlive, run, socketAccepts } from "./processes";
+import { childPids, exited, isAlive, run } from "./processes";
 
 /** Debian's supervisord 4.2.5: the reference every compat test compares against. */
 export const REAL_SUPERVISORD = "/usr/bin/supervisord";
@@ -17,15 +18,37 @@ export interface RealDaemon {
   stop(): Promise<void>;
 }
 
+/** What became of a real supervisord started on a config. */
+export type RealStart = { started: true; daemon: RealDaemon } | { started: false; status: number; stderr: string };
+
+/** Whether an XML-RPC server answers `system.listMethods` with HTTP 200 on this unix socket. */
+export function rpcAnswers(socketPath: string): Promise<boolean> {
+  const body = "<?xml version='1.0'?><methodCall><methodName>system.listMethods</methodName><params></params></methodCall>";
+  return new Promise((resolve) => {
+    const req = request(
+      { socketPath, path: "/RPC2", method: "POST", headers: { "Content-Type": "text/xml", "Content-Length": Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.once("end", () => resolve(res.statusCode === 200));
+        res.once("error", () => resolve(false));
+      },
+    );
+    req.once("error", () => resolve(false));
+    req.end(body);
+  });
+}
+
 /**
- * Start the real supervisord in the foreground on `configPath` and wait until its unix socket
- * answers. The caller registers `stop` for cleanup (t.after) at once.
+ * Start the real supervisord in the foreground on `configPath` and wait until its RPC answers
+ * on `socketPath` or it has refused to start. The caller registers `daemon.stop` for cleanup
+ * (t.after) at once.
  */
-export async function startRealSupervisord(configPath: string, socketPath: string, env: NodeJS.ProcessEnv, cwd: string): Promise<RealDaemon> {
+export async function startRealSupervisord(configPath: string, socketPath: string, env: NodeJS.ProcessEnv, cwd: string): Promise<RealStart> {
   const child = spawn(REAL_SUPERVISORD, ["-n", "-c", configPath], { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
   const pid = child.pid;
   if (pid === undefined) throw new Error("could not start the real supervisord");
   const done = exited(child);
@@ -33,6 +56,7 @@ export async function startRealSupervisord(configPath: string, socketPath: strin
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    // Each child of supervisord leads its own process group: kill the groups, grandchildren too.
     const children = childPids(pid);
     if (isAlive(pid)) {
       process.kill(pid, "SIGTERM");
@@ -40,16 +64,27 @@ export async function startRealSupervisord(configPath: string, socketPath: strin
       await done;
       clearTimeout(timer);
     }
-    for (const orphan of children) if (isAlive(orphan)) process.kill(orphan, "SIGKILL");
+    for (const leader of children) {
+      try {
+        process.kill(-leader, "SIGKILL");
+      } catch {
+        // ESRCH: the group is already gone, as it should be after supervisord's own shutdown
+      }
+    }
   };
   try {
-    await waitFor(async () => (child.exitCode !== null ? true : socketAccepts(socketPath)), { what: "the real supervisord's socket" });
-    if (child.exitCode !== null) throw new Error(`the real supervisord exited with ${child.exitCode}:\n${output}`);
+    await waitFor(async () => child.exitCode !== null || (await rpcAnswers(socketPath)), {
+      what: "the real supervisord to start or refuse",
+    });
   } catch (err) {
     await stop();
     throw err;
   }
-  return { pid, output: () => output, stop };
+  if (child.exitCode !== null) {
+    await stop();
+    return { started: false, status: child.exitCode, stderr };
+  }
+  return { started: true, daemon: { pid, output: () => stdout + stderr, stop } };
 }
 
 /** One answer of xmlrpc_call.py. */
