@@ -1,20 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { diffGroups, groupsEqual, processesEqual } from "../../src/config/diff";
-import { AUTO, type GroupConfig, type ProcessConfig } from "../../src/config/model";
+import type { GroupConfig, ProcessConfig } from "../../src/config/model";
+import { processConfig as proc } from "../helpers/process-config";
 
-function proc(name: string, overrides: Partial<ProcessConfig> = {}): ProcessConfig {
-  return {
-    name, command: `/bin/${name}`, directory: null, umask: null, priority: 999, autostart: true,
-    autorestart: "unexpected", startsecs: 1, startretries: 3, uid: null, stdout_logfile: AUTO,
-    stdout_capture_maxbytes: 0, stdout_events_enabled: false, stdout_syslog: false,
-    stdout_logfile_backups: 10, stdout_logfile_maxbytes: 52428800, stderr_logfile: AUTO,
-    stderr_capture_maxbytes: 0, stderr_logfile_backups: 10, stderr_logfile_maxbytes: 52428800,
-    stderr_events_enabled: false, stderr_syslog: false, stopsignal: 15, stopwaitsecs: 10,
-    stopasgroup: false, killasgroup: false, exitcodes: [0], redirect_stderr: false,
-    environment: {}, serverurl: null, ...overrides,
-  };
-}
 
 function group(name: string, processes: ProcessConfig[], priority = 999): GroupConfig {
   return { type: "process", name, priority, processes };
