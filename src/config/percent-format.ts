@@ -320,7 +320,8 @@ function formatFloat(operand: Operand, spec: Spec): string {
     const prec = spec.prec < 0 ? 6 : spec.prec;
     body = digits + (prec > 0 ? "." + "0".repeat(prec) : spec.alt ? "." : "");
   } else if (conv === "e") {
-    const prec = spec.prec < 0 ? 6 : spec.prec;
+    // CPython asks for prec + 1 digits in a C int: at INT_MAX that wraps, and one digit comes out.
+    const prec = spec.prec < 0 ? 6 : spec.prec === Number(INT_MAX) ? 0 : spec.prec;
     body = exponential(digits, prec + 1, spec.alt, false);
   } else {
     const prec = spec.prec < 0 ? 6 : Math.max(spec.prec, 1);
