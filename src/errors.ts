@@ -34,6 +34,16 @@ export class ConfigError extends SupervisorError {
     return new ConfigError(text, this.where);
   }
 
+  /** Run `convert`; a ConfigError it throws gets `text` instead of its own (same place). */
+  static reworded<T>(text: string, convert: () => T): T {
+    try {
+      return convert();
+    } catch (err) {
+      if (err instanceof ConfigError) throw err.withText(text);
+      throw err;
+    }
+  }
+
   /**
    * `FILE:LINE: [section] option`, for the line we print under supervisord's message; undefined
    * when we do not know the line or supervisord's text already lists the lines (INI syntax errors).

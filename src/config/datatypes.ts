@@ -186,13 +186,9 @@ export function gidForUid(uid: number, where: Where): number {
 /** `user` or `user:group` -> [uid, gid], gid -1 when absent. Callers word the error themselves. */
 export function colonSeparatedUserGroup(raw: string, where: Where): [number, number] {
   const colon = raw.indexOf(":");
-  try {
-    if (colon < 0) return [nameToUid(raw, where), -1];
-    return [nameToUid(raw.slice(0, colon), where), nameToGid(raw.slice(colon + 1), where)];
-  } catch (err) {
-    if (err instanceof ConfigError) throw err.withText(`Invalid user:group definition ${raw}`);
-    throw err;
-  }
+  return ConfigError.reworded(`Invalid user:group definition ${raw}`, () =>
+    colon < 0 ? [nameToUid(raw, where), -1] : [nameToUid(raw.slice(0, colon), where), nameToGid(raw.slice(colon + 1), where)],
+  );
 }
 
 // Schemes whose path urlparse splits at `;` into path and params.

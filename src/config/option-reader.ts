@@ -52,4 +52,16 @@ export class OptionReader {
     const all = names === undefined ? this.environ : mergeExpansions(this.environ, names);
     return { value: expand(raw, all, `${section}.${option}`, where), where };
   }
+
+  /** The option (or `fallback`) expanded and converted; converter errors point at the option. */
+  read<T>(
+    section: string,
+    option: string,
+    fallback: string,
+    convert: (raw: string, where: Where) => T,
+    names?: Expansions,
+  ): T {
+    const text = this.get(section, option, fallback, names) ?? { value: fallback, where: this.where(section, option) };
+    return convert(text.value, text.where);
+  }
 }

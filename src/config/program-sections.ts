@@ -67,12 +67,9 @@ export function processGroupsFromParser(ctx: ProgramContext): GroupConfig[] {
   const claimed = new Set<string>();
   const groups: GroupConfig[] = [];
   const common = new Map<string, FormatValue>([["here", ctx.here]]);
-  const get = (section: string, option: string, fallback?: string, names?: Map<string, FormatValue>) =>
-    reader.get(section, option, fallback, names === undefined ? common : new Map([...names, ...common]));
-  const intOption = (section: string, option: string, fallback: number): number => {
-    const text = get(section, option);
-    return text === undefined ? fallback : integer(text.value, text.where);
-  };
+  const get = (section: string, option: string, fallback?: string) => reader.get(section, option, fallback, common);
+  const intOption = (section: string, option: string, fallback: number): number =>
+    reader.read(section, option, String(fallback), integer, common);
 
   for (const groupSection of sections) {
     if (!groupSection.startsWith("group:")) continue;
@@ -135,11 +132,10 @@ export function processGroupsFromParser(ctx: ProgramContext): GroupConfig[] {
         throw new ConfigError(`Unknown event type ${name} in [${section}] events`, reader.where(section, "events"));
       }
     }
-    const redirect = get(section, "redirect_stderr", "false");
-    if (redirect !== undefined && boolean(redirect.value, redirect.where)) {
+    if (reader.read(section, "redirect_stderr", "false", boolean, common)) {
       throw new ConfigError(
         `[${section}] section sets redirect_stderr=true but this is not allowed because it will interfere with the eventlistener protocol`,
-        redirect.where,
+        reader.where(section, "redirect_stderr"),
       );
     }
     const processes = processesFromSection(ctx, section, poolName);
@@ -180,25 +176,13 @@ function fcgiSocket(ctx: ProgramContext, section: string, programName: string, p
     }
   }
   const ownerText = reader.get(section, "socket_owner", undefined, common);
-  let owner: [number, number] | null = null;
-  if (ownerText !== undefined) {
-    try {
-      owner = colonSeparatedUserGroup(ownerText.value, ownerText.where);
-    } catch (err) {
-      if (err instanceof ConfigError) throw err.withText(`Invalid socket_owner value ${ownerText.value}`);
-      throw err;
-    }
-  }
+  let owner = ownerText === undefined
+    ? null
+    : ConfigError.reworded(`Invalid socket_owner value ${ownerText.value}`, () => colonSeparatedUserGroup(ownerText.value, ownerText.where));
   const modeText = reader.get(section, "socket_mode", undefined, common);
-  let mode: number | null = null;
-  if (modeText !== undefined) {
-    try {
-      mode = octalType(modeText.value, modeText.where);
-    } catch (err) {
-      if (err instanceof ConfigError) throw err.withText(`Invalid socket_mode value ${modeText.value}`);
-      throw err;
-    }
-  }
+  const mode = modeText === undefined
+    ? null
+    : ConfigError.reworded(`Invalid socket_mode value ${modeText.value}`, () => octalType(modeText.value, modeText.where));
   const socketText = reader.get(section, "socket", undefined, new Map([["program_name", programName], ["here", ctx.here]]));
   const where = reader.where(section, "socket");
   if (socketText === undefined || socketText.value === "") {
@@ -256,11 +240,8 @@ function readProcesses(ctx: ProgramContext, section: string, groupName: string):
     ["group_name", groupName],
   ]);
   const get = (option: string, fallback?: string) => reader.get(section, option, fallback, names);
-  const read = <T>(option: string, fallback: string, convert: (raw: string, where: Where) => T): T => {
-    const text = get(option, fallback);
-    // A fallback is given, so get() always answers.
-    return convert(text?.value ?? fallback, text?.where ?? reader.where(section, option));
-  };
+  const read = <T>(option: string, fallback: string, convert: (raw: string, where: Where) => T): T =>
+    reader.read(section, option, fallback, convert, names);
 
   const priority = read("priority", "999", integer);
   const autostart = read("autostart", "true", boolean);
@@ -386,12 +367,9 @@ function readChannelLog(ctx: ProgramContext, section: string, channel: "stdout" 
       file = named;
     }
   }
-  const backupsText = reader.get(section, `${key}_backups`, "10", names);
-  const backups = integer(backupsText?.value ?? "10", backupsText?.where ?? reader.where(section, `${key}_backups`));
-  const maxbytesText = reader.get(section, `${key}_maxbytes`, "50MB", names);
-  const maxbytes = byteSize(maxbytesText?.value ?? "50MB", maxbytesText?.where ?? reader.where(section, `${key}_maxbytes`));
-  const syslogText = reader.get(section, syslogKey, "false", names);
-  let syslog = boolean(syslogText?.value ?? "false", syslogText?.where ?? reader.where(section, syslogKey));
+  const backups = reader.read(section, `${key}_backups`, "10", integer, names);
+  const maxbytes = reader.read(section, `${key}_maxbytes`, "50MB", byteSize, names);
+  let syslog = reader.read(section, syslogKey, "false", boolean, names);
   if (deprecatedSyslog) {
     ctx.messages.warnings.push(
       `For [${section}], ${key}=syslog but this is deprecated and will be removed.  Use ${syslogKey}=true to enable syslog instead.`,

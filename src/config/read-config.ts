@@ -16,38 +16,18 @@ import { resolveEntryPoint } from "./entry-point";
 import { expand } from "./expansion";
 import { pyGlob } from "./glob";
 import { IniParser } from "./ini-parser";
-import type { GroupConfig, ParseMessages, RpcInterfaceConfig, ServerConfig } from "./model";
+import type { ParseMessages, RpcInterfaceConfig, SupervisordConfig } from "./model";
 import { OptionReader } from "./option-reader";
 import type { FormatValue } from "./percent-format";
 import { parseEnvironment, processGroupsFromParser } from "./program-sections";
 import { compareCodePoints, pySplitWhitespace } from "./python-str";
 import { serverConfigsFromParser } from "./server-sections";
 
-/** What the config file says, before the command line has its say (supervisord's read_config). */
-export interface ConfigFile {
-  here: string;
-  minfds: number;
-  minprocs: number;
-  directory: string | null;
-  user: string | null;
-  umask: number;
-  logfile: string;
-  logfile_maxbytes: number;
-  logfile_backups: number;
-  loglevel: number;
-  pidfile: string;
-  identifier: string;
-  nodaemon: boolean;
-  silent: boolean;
-  childlogdir: string;
-  nocleanup: boolean;
-  strip_ansi: boolean;
-  environment: Record<string, string>;
-  rpcinterfaces: RpcInterfaceConfig[];
-  groups: GroupConfig[];
-  servers: ServerConfig[];
-  messages: ParseMessages;
-}
+/**
+ * What the config file says, before the command line has its say (supervisord's read_config):
+ * `user` not yet resolved, `logfile` and `pidfile` not yet made absolute.
+ */
+export type ConfigFile = Omit<SupervisordConfig, "configfile" | "uid" | "gid" | "serverurl">;
 
 export interface ReadConfigOptions {
   /** The path as given (`-c`) or found; messages show it verbatim. */
@@ -88,10 +68,8 @@ export function readConfigFile(options: ReadConfigOptions): ConfigFile {
   }
   const common = new Map<string, FormatValue>([["here", here]]);
   const get = (option: string, fallback?: string) => reader.get("supervisord", option, fallback, common);
-  const read = <T>(option: string, fallback: string, convert: (raw: string, where: Where) => T): T => {
-    const text = get(option, fallback);
-    return convert(text?.value ?? fallback, text?.where ?? reader.where("supervisord", option));
-  };
+  const read = <T>(option: string, fallback: string, convert: (raw: string, where: Where) => T): T =>
+    reader.read("supervisord", option, fallback, convert, common);
 
   const minfds = read("minfds", "1024", integer);
   const minprocs = read("minprocs", "200", integer);

@@ -30,25 +30,13 @@ export function serverConfigsFromParser(reader: OptionReader, here: string): Ser
     }
     const credentials = readCredentials(reader, section);
     const chownText = reader.get(section, "chown");
-    let chown: [number, number] = [-1, -1];
-    if (chownText !== undefined) {
-      try {
-        chown = colonSeparatedUserGroup(chownText.value, chownText.where);
-      } catch (err) {
-        if (err instanceof ConfigError) throw err.withText(`Invalid sockchown value ${chownText.value}`);
-        throw err;
-      }
-    }
+    const chown: [number, number] = chownText === undefined
+      ? [-1, -1]
+      : ConfigError.reworded(`Invalid sockchown value ${chownText.value}`, () => colonSeparatedUserGroup(chownText.value, chownText.where));
     const chmodText = reader.get(section, "chmod");
-    let chmod = 0o700;
-    if (chmodText !== undefined) {
-      try {
-        chmod = octalType(chmodText.value, chmodText.where);
-      } catch (err) {
-        if (err instanceof ConfigError) throw err.withText(`Invalid chmod value ${chmodText.value}`);
-        throw err;
-      }
-    }
+    const chmod = chmodText === undefined
+      ? 0o700
+      : ConfigError.reworded(`Invalid chmod value ${chmodText.value}`, () => octalType(chmodText.value, chmodText.where));
     servers.push({
       family: "unix",
       name: nameOf(section),
