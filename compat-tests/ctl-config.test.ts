@@ -7,7 +7,7 @@ import { readCtlConfig } from "../src/config/ctl-config";
 import { ConfigError } from "../src/errors";
 import { REPO_ROOT } from "../test/helpers/repo";
 import { tempDir } from "../test/helpers/temp-dir";
-import { run } from "./harness/processes";
+import { run } from "../test/helpers/processes";
 import { SYSTEM_PYTHON } from "./harness/real-supervisord";
 
 const SECTIONS: Readonly<Record<string, string>> = {

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { PROCESS_CONFIG_KEYS } from "../src/config/model";
 import { dist, REPO_ROOT } from "../test/helpers/repo";
 import { tempDir } from "../test/helpers/temp-dir";
-import { run } from "./harness/processes";
+import { run } from "../test/helpers/processes";
 import { SYSTEM_PYTHON } from "./harness/real-supervisord";
 
 test("echo_supervisord_conf prints a config both supervisord 4.2.5 and our reader accept, read identically", async (t) => {

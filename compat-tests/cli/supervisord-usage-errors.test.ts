@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { dist } from "../../test/helpers/repo";
 import { tempDir } from "../../test/helpers/temp-dir";
-import { run } from "../harness/processes";
+import { run } from "../../test/helpers/processes";
 import { REAL_SUPERVISORD } from "../harness/real-supervisord";
 
 const COMMAND_LINES: ReadonlyArray<readonly string[]> = [

@@ -3,7 +3,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../test/helpers/repo";
 import { waitFor } from "../../test/helpers/wait-for";
-import { childPids, exited, isAlive, run } from "./processes";
+import { childPids, exited, isAlive, run } from "../../test/helpers/processes";
 
 /** Debian's supervisord 4.2.5: the reference every compat test compares against. */
 export const REAL_SUPERVISORD = "/usr/bin/supervisord";

@@ -1,15 +1,29 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { ConfigError } from "../errors";
-import { checkRpcInterfaces, loadSupervisordConfig } from "../config/load-config";
-import type { SupervisordConfig } from "../config/model";
+import { loadSupervisordConfig } from "../config/load-config";
+import type { ParseMessages, SupervisordConfig } from "../config/model";
 import { configSearchPaths, findConfigFile } from "../config/search-path";
+import { EventBus } from "../events/event-bus";
+import { clearAutoChildLogs } from "../logging/auto-log";
+import { DaemonLog, FileHandler, StdoutHandler, SyslogHandler, type LogHandler } from "../logging/daemon-log";
+import { dropPrivileges } from "../posix/privileges";
+import { channelFactory } from "../supervisor/channels";
+import { removePidfile, writePidfile } from "../supervisor/pidfile";
+import { raiseRlimits } from "../supervisor/rlimits";
+import { Supervisor } from "../supervisor/supervisor";
+import { closeListeners, ListenError, openListeners, type Listener } from "../http/listeners";
+import { daemonize, takeStartupStatus, type StartupStatus } from "./daemonize";
 import { parseSupervisordCommandLine, supervisordHelp } from "./supervisord-command-line";
-import { UsageError, reportUsageError } from "./usage-error";
+import { printUsageError, UsageError } from "./usage-error";
 
 /** The version supervisord reports: clients and scripts compare against 4.2.5's. */
 export const SUPERVISOR_VERSION = "4.2.5";
 
 const ROOT_SEARCH_WARNING =
   'Supervisord is running as root and it is searching for its configuration file in default locations (including its current working directory); you probably want to specify a "-c" argument specifying an absolute path to a configuration file for improved security.';
+
+const RUNNING_AS_ROOT =
+  "Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message.";
 
 /** Parse the command line and read the config as supervisord does, reporting usage errors its way. */
 export function loadFromCommandLine(argv: readonly string[], progname: string): SupervisordConfig {
@@ -41,21 +55,216 @@ export function loadFromCommandLine(argv: readonly string[], progname: string): 
   }
 }
 
+/** How one run of the daemon ended: exit, or reload with the config already read. */
+type Outcome = { kind: "exit"; code: number } | { kind: "reload"; config: SupervisordConfig };
+
+interface RunContext {
+  argv: readonly string[];
+  progname: string;
+  /** The first run of this process (rlimits and daemonizing happen only then). */
+  first: boolean;
+  /** In a daemonized copy: the parent waiting for the start-up to succeed or fail. */
+  status: StartupStatus | undefined;
+}
+
+// TODO(#4): the XML-RPC interface, the log tails and the status page answer here.
+function notYetServed(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(501, { "Content-Type": "text/plain" });
+  res.end("supervisord-ts: the XML-RPC interface arrives with issue #4\n");
+}
+
+/**
+ * One run of the daemon (states.md §9): uid switch, rlimits, the main log, AUTO log cleanup, the
+ * groups, the HTTP servers, signals, daemonizing, the pidfile; then supervise until a shutdown
+ * or a restart has stopped everything, and clean up.
+ */
+async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcome> {
+  const fail = (err: UsageError): Outcome => {
+    if (ctx.status !== undefined) ctx.status.failed(err);
+    else printUsageError(err, ctx.progname);
+    return { kind: "exit", code: 2 };
+  };
+  const messages: ParseMessages = {
+    criticals: [...config.messages.criticals],
+    warnings: [...config.messages.warnings],
+    infos: [...config.messages.infos],
+  };
+
+  if (config.uid === null) {
+    if (process.getuid?.() === 0) messages.criticals.push(RUNNING_AS_ROOT);
+  } else {
+    const problem = dropPrivileges(config.uid);
+    if (problem !== undefined) return fail(new UsageError(problem));
+    messages.infos.push(`Set uid to user ${config.uid} succeeded`);
+  }
+  if (ctx.first) {
+    try {
+      messages.infos.push(...raiseRlimits(config.minfds, config.minprocs));
+    } catch (err) {
+      return fail(new UsageError((err as Error).message));
+    }
+  }
+
+  const handlers: LogHandler[] = [];
+  if (config.nodaemon && !config.silent) handlers.push(new StdoutHandler());
+  try {
+    handlers.push(config.logfile === "syslog" ? new SyslogHandler() : await FileHandler.open(config.logfile, config.logfile_maxbytes, config.logfile_backups));
+  } catch (err) {
+    return fail(new UsageError(`could not open the log file ${config.logfile}: ${(err as Error).message}`));
+  }
+  const log = new DaemonLog(config.loglevel, handlers);
+  for (const message of messages.criticals) log.critical(message);
+  for (const message of messages.warnings) log.warn(message);
+  for (const message of messages.infos) log.info(message);
+
+  if (!config.nocleanup) for (const message of clearAutoChildLogs(config.childlogdir, config.identifier)) log.warn(message);
+
+  const events = new EventBus();
+  const supervisor = new Supervisor({
+    config,
+    log,
+    events,
+    daemonEnv: process.env,
+    makeChannels: channelFactory(config, log, events, config.groups),
+  });
+  let listeners: Listener[] = [];
+  let pidfileWritten = false;
+  const cleanUp = async (): Promise<void> => {
+    await closeListeners(listeners);
+    if (pidfileWritten) removePidfile(config.pidfile);
+    await supervisor.dispose();
+    await log.close();
+  };
+
+  try {
+    for (const group of config.groups) await supervisor.addProcessGroup(group);
+    // Checked before any socket is bound: supervisord binds the first one, then fails, and
+    // leaves its socket file behind.
+    const extra = config.servers.length > 0 ? config.rpcinterfaces.find((rpc) => Object.keys(rpc.extras).length > 0) : undefined;
+    if (extra !== undefined) {
+      log.warn(`Traceback (most recent call last):\nTypeError: make_main_rpcinterface() got an unexpected keyword argument '${Object.keys(extra.extras)[0]}'`);
+      throw new ListenError(`Could not make ${extra.name} rpc interface`);
+    }
+    for (const server of config.servers) {
+      listeners.push(...(await openListeners([server], notYetServed)));
+      for (const rpc of config.rpcinterfaces) log.info(`RPC interface '${rpc.name}' initialized`);
+      if (server.username === null) log.critical(`Server '${server.section}' running without any HTTP authentication checking`);
+    }
+  } catch (err) {
+    if (!(err instanceof ListenError)) throw err;
+    await cleanUp();
+    return fail(new UsageError(err.message));
+  }
+
+  let reloadConfig: SupervisordConfig | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    switch (signal) {
+      case "SIGTERM":
+      case "SIGINT":
+      case "SIGQUIT":
+        log.warn(`received ${signal} indicating exit request`);
+        supervisor.shutdown();
+        break;
+      case "SIGHUP":
+        if (supervisor.mood() === "SHUTDOWN") {
+          log.warn(`ignored ${signal} indicating restart request (shutdown in progress)`);
+          break;
+        }
+        log.warn(`received ${signal} indicating restart request`);
+        reloadConfig = readForReload(ctx, log) ?? reloadConfig;
+        // DIVERGES: supervisord stops everything, then fails to read a bad config and exits 2;
+        // we read it first, and a config that does not load leaves everything running.
+        if (reloadConfig !== undefined) supervisor.restart();
+        break;
+      case "SIGUSR2":
+        log.info(`received ${signal} indicating log reopen request`);
+        supervisor.reopenLogs();
+        break;
+      case "SIGCHLD":
+        log.debug(`received ${signal} indicating a child quit`);
+        break;
+      default:
+        // DIVERGES: SIGUSR1 kills supervisord outright, orphaning its children; Node would
+        // start its debugger. We do neither.
+        log.blather(`received ${signal} indicating nothing`);
+    }
+  };
+  const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR2", "SIGCHLD", "SIGUSR1"];
+  for (const signal of signals) process.on(signal, onSignal);
+
+  if (ctx.status !== undefined && ctx.first) {
+    log.blather("supervisord forked; parent exiting");
+    log.info("daemonizing the supervisord process");
+    if (config.directory !== null) {
+      try {
+        process.chdir(config.directory);
+        log.info(`set current directory: '${config.directory}'`);
+      } catch (err) {
+        log.critical(`can't chdir into '${config.directory}': ${String(err)}`);
+      }
+    }
+    process.umask(config.umask);
+    ctx.status.ready();
+  }
+  pidfileWritten = writePidfile(config.pidfile);
+  if (pidfileWritten) log.info(`supervisord started with pid ${process.pid}`);
+  else log.critical(`could not write pidfile ${config.pidfile}`);
+
+  supervisor.run();
+  await supervisor.whenStopped();
+  for (const signal of signals) process.off(signal, onSignal);
+  const mood = supervisor.mood();
+  await cleanUp();
+  if (mood === "RESTARTING" && reloadConfig !== undefined) return { kind: "reload", config: reloadConfig };
+  return { kind: "exit", code: 0 };
+}
+
+/** The config for a restart, or undefined (logged) when it does not load. */
+function readForReload(ctx: RunContext, log: DaemonLog): SupervisordConfig | undefined {
+  try {
+    return loadFromCommandLine(ctx.argv, ctx.progname);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    const where = err.location === undefined ? "" : ` (at ${err.location})`;
+    log.critical(`restart refused, the running configuration is kept: ${err.text}${where}`);
+    return undefined;
+  }
+}
+
+async function runSupervisord(argv: readonly string[], progname: string): Promise<number> {
+  const status = takeStartupStatus();
+  let config: SupervisordConfig;
+  try {
+    config = loadFromCommandLine(argv, progname);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    if (status !== undefined) {
+      status.failed(err);
+      return 2;
+    }
+    return printUsageError(err, progname);
+  }
+  if (!config.nodaemon && status === undefined) {
+    return daemonize(argv, progname, (err) => printUsageError(err, progname));
+  }
+  let first = true;
+  for (;;) {
+    const outcome = await serve(config, { argv, progname, first, status });
+    if (outcome.kind === "exit") return outcome.code;
+    config = outcome.config;
+    first = false;
+  }
+}
+
 export function main(): void {
   const progname = process.argv[1] ?? "supervisord";
-  try {
-    const config = loadFromCommandLine(process.argv.slice(2), progname);
-    checkRpcInterfaces(config);
-    const processes = config.groups.reduce((n, group) => n + group.processes.length, 0);
-    // TODO(#3): supervise the processes; until then the config is only read and checked.
-    process.stderr.write(
-      `supervisord-ts: ${config.configfile} is valid (${config.groups.length} groups, ${processes} processes); process supervision arrives with the daemon (issue #3)\n`,
-    );
-  } catch (err) {
-    if (err instanceof UsageError) reportUsageError(err, progname);
-    if (err instanceof ConfigError) reportUsageError(UsageError.fromConfig(err), progname);
-    throw err;
-  }
+  runSupervisord(process.argv.slice(2), progname).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }
 
 if (require.main === module) main();

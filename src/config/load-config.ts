@@ -1,4 +1,3 @@
-import { ConfigError } from "../errors";
 import { normalizePath } from "../posix/python-path";
 import { gidForUid, nameToUid } from "./datatypes";
 import type { SupervisordConfig } from "./model";
@@ -84,22 +83,4 @@ export function loadSupervisordConfig(
     serverurl,
     messages: file.messages,
   };
-}
-
-/**
- * The check supervisord makes when it builds its HTTP servers: the stock RPC factory takes no
- * options, so any other key in `[rpcinterface:supervisor]` (a `[DEFAULT]` key counts) fails then.
- */
-export function checkRpcInterfaces(config: SupervisordConfig): void {
-  if (config.servers.length === 0) return;
-  for (const rpc of config.rpcinterfaces) {
-    const extra = Object.keys(rpc.extras)[0];
-    if (extra !== undefined) {
-      throw new ConfigError(`Could not make ${rpc.name} rpc interface`, {
-        file: config.configfile,
-        section: `rpcinterface:${rpc.name}`,
-        option: extra,
-      });
-    }
-  }
 }

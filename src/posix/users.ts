@@ -74,3 +74,16 @@ export function groupById(gid: number): GroupEntry | undefined {
   const entry = group(String(gid));
   return entry?.gid === gid ? entry : undefined;
 }
+
+/** The gids of every group whose member list names the user (the group database, via NSS). */
+export function supplementaryGids(userName: string): number[] {
+  const result = spawnSync("getent", ["group"], { encoding: "utf8" });
+  if (result.status !== 0 || typeof result.stdout !== "string") return [];
+  const gids: number[] = [];
+  for (const line of result.stdout.split("\n")) {
+    const fields = line.split(":");
+    const members = (fields[3] ?? "").split(",");
+    if (members.includes(userName)) gids.push(Number(fields[2]));
+  }
+  return gids;
+}

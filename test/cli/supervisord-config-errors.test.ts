@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { run } from "../../compat-tests/harness/processes";
+import { run } from "../helpers/processes";
 import { dist } from "../helpers/repo";
 import { tempDir } from "../helpers/temp-dir";
 

@@ -1,0 +1,168 @@
+import { chmodSync, chownSync, linkSync, unlinkSync } from "node:fs";
+import { createServer, type RequestListener, type Server } from "node:http";
+import { connect } from "node:net";
+import { constants } from "node:os";
+import type { ServerConfig } from "../config/model";
+
+/** A server that could not be opened: supervisord reports these as usage errors (exit 2). */
+export class ListenError extends Error {}
+
+const IN_USE =
+  "Another program is already listening on a port that one of our HTTP servers is configured to use.  Shut this program down first before starting supervisord.";
+
+/** One open listener, and the socket file it created (removed when it closes). */
+export interface Listener {
+  config: ServerConfig;
+  server: Server;
+  socketFile: string | null;
+}
+
+function errnoName(err: unknown): { name: string; number: number } {
+  const code = (err as NodeJS.ErrnoException).code ?? "EIO";
+  const number = (constants.errno as Record<string, number>)[code] ?? 0;
+  return { name: code, number };
+}
+
+function listenFailure(err: unknown): ListenError {
+  const { name, number } = errnoName(err);
+  if (name === "EADDRINUSE") return new ListenError(IN_USE);
+  return new ListenError(`Cannot open an HTTP server: socket.error reported errno.${name} (${number})`);
+}
+
+function listen(server: Server, args: { path: string } | { host: string; port: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once("error", onError);
+    server.listen({ ...args, backlog: 1024, exclusive: true }, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+}
+
+/** supervisord's probe of an existing socket file: does something answer an HTTP request on it? */
+function socketInUse(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect(path);
+    sock.setTimeout(2000);
+    sock.once("connect", () => sock.write("GET / HTTP/1.0\r\n\r\n"));
+    sock.once("data", () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once("timeout", () => {
+      sock.destroy();
+      resolve(true); // it accepted the connection: someone is there
+    });
+    sock.once("error", () => resolve(false));
+    sock.once("end", () => resolve(false));
+  });
+}
+
+/**
+ * A unix socket the way supervisord makes one (xmlrpc.md §1.1): bind a temporary name, chmod it,
+ * hard-link it to the real name (so two daemons cannot both take it), probe and remove a stale
+ * file, chown; the temporary name is always removed.
+ */
+async function openUnix(config: Extract<ServerConfig, { family: "unix" }>, handler: RequestListener): Promise<Listener> {
+  const temp = `${config.file}.${process.pid}`;
+  for (;;) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // none left from an earlier run: the usual case
+    }
+    const server = createServer(handler);
+    try {
+      try {
+        await listen(server, { path: temp });
+        chmodSync(temp, config.chmod);
+      } catch (err) {
+        server.close();
+        throw listenFailure(err);
+      }
+      try {
+        linkSync(temp, config.file);
+      } catch {
+        server.close();
+        if (await socketInUse(config.file)) throw new ListenError(IN_USE);
+        process.stderr.write(`Unlinking stale socket ${config.file}\n`);
+        try {
+          unlinkSync(config.file);
+        } catch {
+          // gone already: the retry will tell
+        }
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        continue;
+      }
+      const [uid, gid] = config.chown;
+      if (uid !== -1 || gid !== -1) {
+        try {
+          chownSync(config.file, uid, gid);
+        } catch (err) {
+          server.close();
+          unlinkSync(config.file);
+          if ((err as NodeJS.ErrnoException).code === "EPERM") {
+            throw new ListenError(
+              `Not permitted to chown ${config.file} to uid/gid (${uid}, ${gid}); adjust "sockchown" value in config file or on command line to values that the current user (${process.env["USER"] ?? process.getuid?.()}) can successfully chown`,
+            );
+          }
+          throw listenFailure(err);
+        }
+      }
+      return { config, server, socketFile: config.file };
+    } finally {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+async function openInet(config: Extract<ServerConfig, { family: "inet" }>, handler: RequestListener): Promise<Listener> {
+  const server = createServer(handler);
+  try {
+    await listen(server, { host: config.host === "" ? "0.0.0.0" : config.host, port: config.port });
+  } catch (err) {
+    server.close();
+    throw listenFailure(err);
+  }
+  return { config, server, socketFile: null };
+}
+
+/** Open one server per config section, in the config's order (inet first, then unix). */
+export async function openListeners(configs: readonly ServerConfig[], handler: RequestListener): Promise<Listener[]> {
+  const open: Listener[] = [];
+  try {
+    for (const config of configs) {
+      open.push(config.family === "unix" ? await openUnix(config, handler) : await openInet(config, handler));
+    }
+  } catch (err) {
+    await closeListeners(open);
+    throw err;
+  }
+  return open;
+}
+
+/** Close the servers and remove the socket files they created. */
+export async function closeListeners(listeners: readonly Listener[]): Promise<void> {
+  await Promise.all(
+    listeners.map(
+      (listener) =>
+        new Promise<void>((resolve) => {
+          listener.server.close(() => resolve());
+          listener.server.closeAllConnections();
+        }),
+    ),
+  );
+  for (const listener of listeners) {
+    if (listener.socketFile === null) continue;
+    try {
+      unlinkSync(listener.socketFile);
+    } catch {
+      // removed by someone else: nothing left to clean
+    }
+  }
+}

@@ -1,0 +1,206 @@
+import type { Readable } from "node:stream";
+import type { EventBus } from "../events/event-bus";
+import { stripAnsi } from "../logging/ansi";
+import { echoText } from "../logging/bytes-repr";
+import { CaptureSplitter } from "../logging/capture-splitter";
+import type { DaemonLog } from "../logging/daemon-log";
+import { RotatingFile } from "../logging/rotating-file";
+
+/** How one channel (stdout or stderr) of one process is logged (logging.md §3). */
+export interface ChannelOptions {
+  processName: string;
+  groupName: string;
+  channel: "stdout" | "stderr";
+  /** The log file (AUTO already resolved), or null for NONE. */
+  file: string | null;
+  maxbytes: number;
+  backups: number;
+  /** Also send each line to syslog as `NAME LINE`. */
+  syslog: boolean;
+  captureMaxbytes: number;
+  eventsEnabled: boolean;
+  stripAnsi: boolean;
+  /** An event listener's stdout: the protocol; logged raw, no capture, events or syslog. */
+  listenerStdout: boolean;
+  log: DaemonLog;
+  events: EventBus;
+  /** Where syslog lines go (the daemon's syslog sink); required when `syslog` is set. */
+  sendSyslog?: (line: string) => void;
+}
+
+/** How long output left in a dead process's pipe may delay reading the next spawn's. */
+const HANDOVER_MS = 1000;
+
+/**
+ * One channel of one process: reads the child's pipe, strips ANSI, splits out capture-mode
+ * messages, writes the log file (rotating it), echoes to the main log at debug level, and emits
+ * PROCESS_LOG / PROCESS_COMMUNICATION events (logging.md §3.8). Reading pauses while the file
+ * is behind, so a child that writes faster than the disk waits instead of losing output.
+ *
+ * The file is opened at the first spawn and reopened at every later one (so a file moved away
+ * by logrotate is recreated, as with supervisord); it stays open between spawns, so writes of
+ * one spawn and the next can never overtake each other.
+ */
+export class OutputChannel {
+  #file: Promise<RotatingFile | undefined> | undefined;
+  /** The file once open: writes go straight to it. */
+  #opened: RotatingFile | undefined;
+  #stream: Readable | undefined;
+  #pid = 0;
+  #splitter: CaptureSplitter | undefined;
+  /** Called with each chunk an event listener writes to stdout (the listener protocol). */
+  onListenerData: ((chunk: Buffer) => void) | undefined;
+
+  constructor(readonly options: ChannelOptions) {}
+
+  /**
+   * Start logging a new spawn's pipe. Output still in the previous spawn's pipe is logged first
+   * (for at most HANDOVER_MS, in case a grandchild holds that pipe open).
+   */
+  attach(stream: Readable, pid: number): void {
+    const previous = this.#stream;
+    this.#stream = stream;
+    this.#pid = pid;
+    // Listen at once (Node drops the output of an exited child's pipe nobody listens to), but
+    // hold the chunks back until the file is open and the previous spawn's output is logged.
+    const early: Buffer[] = [];
+    let ready = false;
+    stream.on("data", (chunk: Buffer) => {
+      if (ready) {
+        this.#record(chunk, stream);
+      } else {
+        early.push(chunk);
+        stream.pause();
+      }
+    });
+    const start = (): void => {
+      this.#splitter = this.options.listenerStdout
+        ? undefined
+        : new CaptureSplitter({ captureMaxbytes: this.options.captureMaxbytes, stripAnsi: this.options.stripAnsi });
+      ready = true;
+      for (const chunk of early.splice(0)) this.#record(chunk, stream);
+      stream.resume();
+    };
+    const previousDone =
+      previous === undefined || previous.readableEnded || previous.destroyed
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              previous.destroy();
+              resolve();
+            }, HANDOVER_MS);
+            previous.once("close", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+    Promise.all([this.#openFile(), previousDone]).then(start, start);
+  }
+
+  /**
+   * The process has been reaped. Output still in the pipe keeps being logged until the pipe
+   * ends (or the next spawn takes over).
+   */
+  detach(): void {
+    this.#pid = 0;
+  }
+
+  /** SIGUSR2: reopen the file. */
+  reopen(): void {
+    void this.#file?.then((file) => file?.reopen().catch((err: unknown) => this.#fileError(err)));
+  }
+
+  /** clearProcessLogs: delete the file and start an empty one. */
+  remove(): void {
+    void this.#file?.then((file) => file?.remove().catch((err: unknown) => this.#fileError(err)));
+  }
+
+  /** Stop reading and close the file (the group is going away). */
+  async close(): Promise<void> {
+    this.#stream?.destroy();
+    this.#stream = undefined;
+    const file = await this.#file;
+    this.#file = undefined;
+    this.#opened = undefined;
+    await file?.close().catch((err: unknown) => this.#fileError(err));
+  }
+
+  /** Open the file at the first spawn, reopen it at the others; resolves when writes may go. */
+  #openFile(): Promise<unknown> {
+    const path = this.options.file;
+    if (path === null) return Promise.resolve();
+    if (this.#file !== undefined) {
+      return this.#file.then((file) => file?.reopen().catch((err: unknown) => this.#fileError(err)));
+    }
+    this.#file = RotatingFile.open(path, {
+      maxbytes: this.options.maxbytes,
+      backups: this.options.backups,
+      onError: (err) => this.#fileError(err),
+    }).then(
+      (file) => (this.#opened = file),
+      (err: unknown) => {
+        this.#fileError(err);
+        return undefined;
+      },
+    );
+    return this.#file;
+  }
+
+  #fileError(err: unknown): void {
+    // A full disk or a removed directory must not stop the daemon; say so and go on.
+    this.options.log.critical(`could not write log file ${this.options.file}: ${String(err)}`);
+  }
+
+  #record(chunk: Buffer, stream: Readable): void {
+    const { options } = this;
+    if (options.listenerStdout) {
+      this.#write(chunk, stream);
+      if (options.log.enabled(10)) options.log.debug(echoText(options.processName, options.channel, chunk, true));
+      this.onListenerData?.(chunk);
+      return;
+    }
+    const pieces = this.#splitter?.feed(chunk) ?? [{ kind: "log" as const, data: options.stripAnsi ? stripAnsi(chunk) : chunk }];
+    for (const piece of pieces) {
+      if (piece.kind === "comm") {
+        this.#emit("PROCESS_COMMUNICATION", piece.data);
+        options.log.debug(`'${options.processName}' ${options.channel} emitted a comm event`);
+        continue;
+      }
+      if (piece.kind === "log" && piece.data.length > 0) {
+        this.#write(piece.data, stream);
+        if (options.syslog) this.#syslog(piece.data);
+      }
+      if (options.log.enabled(10)) options.log.debug(echoText(options.processName, options.channel, piece.data));
+      if (options.eventsEnabled) this.#emit("PROCESS_LOG", piece.data);
+    }
+  }
+
+  #write(data: Buffer, stream: Readable): void {
+    const file = this.#opened;
+    if (file === undefined || data.length === 0) return;
+    if (!file.write(data)) {
+      stream.pause();
+      file.whenDrained().then(
+        () => stream.resume(),
+        () => stream.resume(),
+      );
+    }
+  }
+
+  #syslog(data: Buffer): void {
+    const send = this.options.sendSyslog;
+    if (send === undefined) return;
+    for (const line of data.toString("utf8").replace(/\n+$/, "").split("\n")) send(`${this.options.processName} ${line}`);
+  }
+
+  #emit(type: "PROCESS_LOG" | "PROCESS_COMMUNICATION", data: Buffer): void {
+    this.options.events.notify({
+      type,
+      channel: this.options.channel,
+      processName: this.options.processName,
+      groupName: this.options.groupName,
+      pid: this.#pid,
+      data,
+    });
+  }
+}

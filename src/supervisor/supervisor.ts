@@ -1,0 +1,161 @@
+import { performance } from "node:perf_hooks";
+import type { GroupConfig, SupervisordConfig } from "../config/model";
+import type { EventBus } from "../events/event-bus";
+import type { DaemonLog } from "../logging/daemon-log";
+import type { FcgiSocket, ProcessHost, Subprocess } from "../process/subprocess";
+import type { SupervisorStateName } from "../states";
+import { ProcessGroup, type ChannelFactory } from "./process-group";
+
+/** How often `waiting for ... to die` is repeated while a shutdown waits (supervisord: 3 s). */
+const SHUTDOWN_REPORT_MS = 3000;
+
+export interface SupervisorOptions {
+  config: SupervisordConfig;
+  log: DaemonLog;
+  events: EventBus;
+  daemonEnv: NodeJS.ProcessEnv;
+  makeChannels: ChannelFactory;
+  /** Opens an fcgi-program's socket when its group is created. */
+  openFcgiSocket?: (group: GroupConfig) => Promise<FcgiSocket>;
+}
+
+/**
+ * The daemon's core (supervisord's Supervisor): the groups, the mood, start-up in priority
+ * order and the ordered stop of shutdown and reload (states.md §2, §7.3-§7.4), driven by events:
+ * a shutdown moves to the next group the moment the current one has stopped.
+ */
+export class Supervisor implements ProcessHost {
+  #mood: SupervisorStateName = "RUNNING";
+  readonly groups = new Map<string, ProcessGroup>();
+  readonly log: DaemonLog;
+  readonly events: EventBus;
+  readonly daemonEnv: NodeJS.ProcessEnv;
+  readonly serverurl: string | null;
+
+  #stopQueue: ProcessGroup[] | undefined;
+  #stopQueued = false;
+  #lastShutdownReport = Number.NEGATIVE_INFINITY;
+  #reportTimer: NodeJS.Timeout | undefined;
+  #stopped: Promise<void>;
+  #resolveStopped: () => void = () => {};
+
+  constructor(readonly options: SupervisorOptions) {
+    this.log = options.log;
+    this.events = options.events;
+    this.daemonEnv = options.daemonEnv;
+    this.serverurl = options.config.serverurl;
+    this.#stopped = new Promise((resolve) => (this.#resolveStopped = resolve));
+  }
+
+  /** The daemon's state (getState): processes start only while it is RUNNING. */
+  mood(): SupervisorStateName {
+    return this.#mood;
+  }
+
+  /** Resolves when a shutdown or restart has stopped every process. */
+  whenStopped(): Promise<void> {
+    return this.#stopped;
+  }
+
+  /** Create a group (AUTO log files, fcgi socket) unless one of that name exists. */
+  async addProcessGroup(config: GroupConfig): Promise<boolean> {
+    if (this.groups.has(config.name)) return false;
+    const fcgi = config.type === "fcgi" && this.options.openFcgiSocket ? await this.options.openFcgiSocket(config) : undefined;
+    this.groups.set(config.name, new ProcessGroup(config, this, this.options.makeChannels, fcgi));
+    this.events.notify({ type: "PROCESS_GROUP_ADDED", groupName: config.name });
+    return true;
+  }
+
+  /** Remove a group whose processes are all stopped; false if some still run. */
+  async removeProcessGroup(name: string): Promise<boolean> {
+    const group = this.groups.get(name);
+    if (group === undefined || group.unstopped().length > 0) return false;
+    this.groups.delete(name);
+    await group.dispose();
+    this.events.notify({ type: "PROCESS_GROUP_REMOVED", groupName: name });
+    return true;
+  }
+
+  /** Groups by priority; equal priorities in creation order (supervisord's stable sort). */
+  groupsByPriority(): ProcessGroup[] {
+    return [...this.groups.values()].sort((a, b) => a.priority - b.priority);
+  }
+
+  /** Start-up: SUPERVISOR_STATE_CHANGE_RUNNING, then every group's autostart in priority order. */
+  run(): void {
+    this.events.notify({ type: "SUPERVISOR_STATE_CHANGE_RUNNING" });
+    for (const group of this.groupsByPriority()) group.transition();
+  }
+
+  /** SIGTERM, SIGINT, SIGQUIT, RPC shutdown. */
+  shutdown(): void {
+    this.#mood = "SHUTDOWN";
+    this.#beginStopping();
+  }
+
+  /** SIGHUP, RPC restart: stop everything, then the caller reloads. Ignored during a shutdown. */
+  restart(): boolean {
+    if (this.#mood === "SHUTDOWN") return false;
+    this.#mood = "RESTARTING";
+    this.#beginStopping();
+    return true;
+  }
+
+  stateChanged(_proc: Subprocess): void {
+    if (this.#stopQueue === undefined || this.#stopQueued) return;
+    this.#stopQueued = true;
+    setImmediate(() => {
+      this.#stopQueued = false;
+      this.#advanceStop();
+    });
+  }
+
+  #beginStopping(): void {
+    if (this.#stopQueue !== undefined) return;
+    this.#stopQueue = this.groupsByPriority();
+    this.events.notify({ type: "SUPERVISOR_STATE_CHANGE_STOPPING" });
+    this.#advanceStop();
+  }
+
+  /**
+   * The ordered stop (states.md §7.3): the group with the highest priority number first, the next
+   * only once every process of it is stopped; `waiting for ... to die` every 3 s meanwhile.
+   */
+  #advanceStop(): void {
+    const queue = this.#stopQueue;
+    if (queue === undefined) return;
+    for (let group = queue.at(-1); group !== undefined; group = queue.at(-1)) {
+      group.stopAll();
+      if (group.unstopped().length > 0) break;
+      queue.pop();
+    }
+    const unstopped = [...this.groups.values()].flatMap((group) => group.unstopped());
+    if (unstopped.length === 0) {
+      clearTimeout(this.#reportTimer);
+      this.#resolveStopped();
+      return;
+    }
+    const now = performance.now();
+    if (now > this.#lastShutdownReport + SHUTDOWN_REPORT_MS) {
+      this.#lastShutdownReport = now;
+      this.log.info(`waiting for ${unstopped.map((proc) => proc.name).join(", ")} to die`);
+      for (const proc of unstopped) this.log.blather(`${proc.name} state: ${proc.state}`);
+    }
+    clearTimeout(this.#reportTimer);
+    this.#reportTimer = setTimeout(() => this.#advanceStop(), this.#lastShutdownReport + SHUTDOWN_REPORT_MS + 1 - now);
+  }
+
+  /** SIGUSR2: the main log, then every process's files. */
+  reopenLogs(): void {
+    this.log.info("supervisord logreopen");
+    this.log.reopen();
+    for (const group of this.groups.values()) group.reopenLogs();
+  }
+
+  /** Let go of every group (after a shutdown or before a reload). */
+  async dispose(): Promise<void> {
+    clearTimeout(this.#reportTimer);
+    await Promise.all([...this.groups.values()].map((group) => group.dispose()));
+    this.groups.clear();
+  }
+}
