@@ -1,4 +1,5 @@
-import { chmodSync, chownSync, linkSync, unlinkSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, linkSync, unlinkSync } from "node:fs";
+import { dirname } from "node:path";
 import { createServer, type RequestListener, type Server } from "node:http";
 import { connect } from "node:net";
 import { constants } from "node:os";
@@ -79,6 +80,10 @@ async function openUnix(config: Extract<ServerConfig, { family: "unix" }>, handl
         chmodSync(temp, config.chmod);
       } catch (err) {
         server.close();
+        // libuv turns bind's ENOENT into EACCES (for Windows' sake): tell them apart again.
+        if ((err as NodeJS.ErrnoException).code === "EACCES" && !existsSync(dirname(config.file))) {
+          throw listenFailure(Object.assign(new Error("ENOENT"), { code: "ENOENT" }));
+        }
         throw listenFailure(err);
       }
       try {
