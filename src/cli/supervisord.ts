@@ -8,6 +8,7 @@ import { clearAutoChildLogs } from "../logging/auto-log";
 import { DaemonLog, FileHandler, StdoutHandler, SyslogHandler, type LogHandler } from "../logging/daemon-log";
 import { dropPrivileges } from "../posix/privileges";
 import { channelFactory } from "../supervisor/channels";
+import { FcgiSocketError, openFcgiSocket } from "../supervisor/fcgi-socket";
 import { removePidfile, writePidfile } from "../supervisor/pidfile";
 import { raiseRlimits } from "../supervisor/rlimits";
 import { Supervisor } from "../supervisor/supervisor";
@@ -126,6 +127,7 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
     events,
     daemonEnv: process.env,
     makeChannels: channelFactory(config, log, events, config.groups),
+    openFcgiSocket: (group) => openFcgiSocket(group, log),
   });
   let listeners: Listener[] = [];
   let pidfileWritten = false;
@@ -151,6 +153,13 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
       if (server.username === null) log.critical(`Server '${server.section}' running without any HTTP authentication checking`);
     }
   } catch (err) {
+    if (err instanceof FcgiSocketError) {
+      // supervisord dies here with a traceback ending in this ValueError, status 1.
+      await cleanUp();
+      process.stderr.write(`Error: ${err.message}\n`);
+      ctx.status?.failed(new UsageError(err.message));
+      return { kind: "exit", code: 1 };
+    }
     if (!(err instanceof ListenError)) throw err;
     await cleanUp();
     return fail(new UsageError(err.message));

@@ -7,6 +7,8 @@
  *   setrlimit(resource, s, h)   -> 0, or -errno          (-1 for unlimited)
  *   openlog(ident)              -> undefined            (LOG_PID? no: supervisord uses defaults)
  *   syslog(priority, message)   -> undefined
+ *   listenUnix(path, backlog)   -> fd   (a listening unix socket no event loop watches)
+ *   listenTcp(host, port, backlog) -> fd
  *
  * resource is "nofile" or "nproc". Children need real pipes, not the socketpairs libuv makes
  * for stdio "pipe": a program that opens /dev/stdout (nginx's access_log /dev/stdout, say)
@@ -18,7 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 #include <node_api.h>
@@ -56,20 +62,31 @@ static int resource_of(napi_env env, napi_value value, int *resource) {
   return 1;
 }
 
+/* Throw an Error with code = the errno's name, errno = its number, message = strerror. */
+static napi_value throw_errno(napi_env env, int error) {
+  const char *name = strerrorname_np(error);
+  char code[32];
+  if (name == NULL) {
+    snprintf(code, sizeof code, "%d", error);
+    name = code;
+  }
+  napi_value message, code_value, err, number_value;
+  if (napi_create_string_utf8(env, strerror(error), NAPI_AUTO_LENGTH, &message) == napi_ok &&
+      napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code_value) == napi_ok &&
+      napi_create_error(env, code_value, message, &err) == napi_ok &&
+      napi_create_int32(env, error, &number_value) == napi_ok &&
+      napi_set_named_property(env, err, "errno", number_value) == napi_ok) {
+    napi_throw(env, err);
+  } else {
+    napi_throw_error(env, name, strerror(error));
+  }
+  return NULL;
+}
+
 static napi_value js_pipe(napi_env env, napi_callback_info info) {
   (void)info;
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    int error = errno;
-    const char *name = strerrorname_np(error);
-    char code[32];
-    if (name == NULL) {
-      snprintf(code, sizeof code, "%d", error);
-      name = code;
-    }
-    napi_throw_error(env, name, strerror(error));
-    return NULL;
-  }
+  if (pipe2(fds, O_CLOEXEC) != 0) return throw_errno(env, errno);
   napi_value out;
   if (napi_create_array_with_length(env, 2, &out) != napi_ok ||
       napi_set_element(env, out, 0, number(env, fds[0])) != napi_ok ||
@@ -157,6 +174,74 @@ static napi_value js_syslog(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * fcgi-program sockets: the daemon only holds them and hands them to its children as stdin;
+ * nothing may accept on them in the daemon (a Node server would), so no event loop sees them.
+ */
+static napi_value fd_value(napi_env env, int fd) {
+  return number(env, fd);
+}
+
+static napi_value js_listen_unix(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!args(env, info, 2, argv)) return NULL;
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  size_t len = 0;
+  CHECK(napi_get_value_string_utf8(env, argv[0], addr.sun_path, sizeof addr.sun_path, &len));
+  if (len >= sizeof addr.sun_path - 1) return throw_errno(env, ENAMETOOLONG);
+  int32_t backlog = 0;
+  CHECK(napi_get_value_int32(env, argv[1], &backlog));
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, errno);
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, backlog) != 0) {
+    int error = errno;
+    close(fd);
+    return throw_errno(env, error);
+  }
+  return fd_value(env, fd);
+}
+
+static napi_value js_listen_tcp(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, 3, argv)) return NULL;
+  char host[256];
+  size_t len = 0;
+  CHECK(napi_get_value_string_utf8(env, argv[0], host, sizeof host, &len));
+  int32_t port = 0, backlog = 0;
+  CHECK(napi_get_value_int32(env, argv[1], &port));
+  CHECK(napi_get_value_int32(env, argv[2], &backlog));
+  char service[16];
+  snprintf(service, sizeof service, "%d", port);
+  struct addrinfo hints, *found = NULL;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  int gai = getaddrinfo(host[0] ? host : NULL, service, &hints, &found);
+  if (gai != 0 || found == NULL) {
+    napi_throw_error(env, "EAI", gai_strerror(gai));
+    return NULL;
+  }
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    int error = errno;
+    freeaddrinfo(found);
+    return throw_errno(env, error);
+  }
+  int one = 1;
+  (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, found->ai_addr, found->ai_addrlen) != 0 || listen(fd, backlog) != 0) {
+    int error = errno;
+    close(fd);
+    freeaddrinfo(found);
+    return throw_errno(env, error);
+  }
+  freeaddrinfo(found);
+  return fd_value(env, fd);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_default, NULL},
@@ -165,6 +250,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"setrlimit", NULL, js_setrlimit, NULL, NULL, NULL, napi_default, NULL},
     {"openlog", NULL, js_openlog, NULL, NULL, NULL, napi_default, NULL},
     {"syslog", NULL, js_syslog, NULL, NULL, NULL, napi_default, NULL},
+    {"listenUnix", NULL, js_listen_unix, NULL, NULL, NULL, napi_default, NULL},
+    {"listenTcp", NULL, js_listen_tcp, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

@@ -8,6 +8,8 @@ interface Native {
   setrlimit(resource: "nofile" | "nproc", soft: number, hard: number): number;
   openlog(ident: string): void;
   syslog(priority: number, message: string): void;
+  listenUnix(path: string, backlog: number): number;
+  listenTcp(host: string, port: number, backlog: number): number;
 }
 
 // dist/src/posix/native.js sits two levels below dist/native.node.
@@ -51,4 +53,17 @@ export function syslog(message: string, priority = LOG_INFO): void {
     syslogOpen = true;
   }
   native.syslog(priority, message);
+}
+
+/**
+ * A listening unix socket that nothing in this process accepts on (an fcgi-program's: its
+ * children accept). Throws an Error with `code` and `errno` set.
+ */
+export function listenUnix(path: string, backlog: number): number {
+  return native.listenUnix(path, backlog);
+}
+
+/** A listening TCP socket (IPv4, SO_REUSEADDR) that nothing in this process accepts on. */
+export function listenTcp(host: string, port: number, backlog: number): number {
+  return native.listenTcp(host, port, backlog);
 }

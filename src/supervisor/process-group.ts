@@ -18,7 +18,7 @@ export class ProcessGroup {
     readonly config: GroupConfig,
     host: ProcessHost,
     makeChannels: ChannelFactory,
-    fcgi?: FcgiSocket,
+    readonly fcgi?: FcgiSocket & { close(): void },
   ) {
     for (const proc of config.processes) {
       this.processes.get(proc.name)?.dispose();
@@ -76,5 +76,6 @@ export class ProcessGroup {
       if (proc.channels.stderr !== null) closing.push(proc.channels.stderr.close());
     }
     await Promise.all(closing);
+    this.fcgi?.close();
   }
 }

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { GroupConfig, SupervisordConfig } from "../config/model";
+import type { FastCGIGroupConfig, GroupConfig, SupervisordConfig } from "../config/model";
 import type { EventBus } from "../events/event-bus";
 import type { DaemonLog } from "../logging/daemon-log";
 import type { FcgiSocket, ProcessHost, Subprocess } from "../process/subprocess";
@@ -15,8 +15,8 @@ export interface SupervisorOptions {
   events: EventBus;
   daemonEnv: NodeJS.ProcessEnv;
   makeChannels: ChannelFactory;
-  /** Opens an fcgi-program's socket when its group is created. */
-  openFcgiSocket?: (group: GroupConfig) => Promise<FcgiSocket>;
+  /** Opens an fcgi-program's socket when its group is created; throws FcgiSocketError. */
+  openFcgiSocket?: (group: FastCGIGroupConfig) => FcgiSocket & { close(): void };
 }
 
 /**
@@ -60,7 +60,7 @@ export class Supervisor implements ProcessHost {
   /** Create a group (AUTO log files, fcgi socket) unless one of that name exists. */
   async addProcessGroup(config: GroupConfig): Promise<boolean> {
     if (this.groups.has(config.name)) return false;
-    const fcgi = config.type === "fcgi" && this.options.openFcgiSocket ? await this.options.openFcgiSocket(config) : undefined;
+    const fcgi = config.type === "fcgi" && this.options.openFcgiSocket ? this.options.openFcgiSocket(config) : undefined;
     this.groups.set(config.name, new ProcessGroup(config, this, this.options.makeChannels, fcgi));
     this.events.notify({ type: "PROCESS_GROUP_ADDED", groupName: config.name });
     return true;

@@ -190,3 +190,25 @@ function readOr(path: string): string {
     return "";
   }
 }
+
+test("an fcgi-program's processes share the daemon's listening socket on stdin", async (t) => {
+  const acceptor = `python3 -c "import socket,os; s=socket.socket(fileno=0); c,_=s.accept(); c.sendall(str(os.getpid()).encode()); c.close(); import time; time.sleep(600)"`;
+  const daemon = await startDaemon(
+    t,
+    `[fcgi-program:app]\ncommand=${acceptor}\nsocket=unix://%(here)s/app.sock\nnumprocs=2\nprocess_name=%(program_name)s_%(process_num)s\nstartsecs=0\n`,
+  );
+  await daemon.waitForLog(/INFO Creating socket unix:\/\/.*\/app\.sock/);
+  await waitFor(() => (daemon.log().match(/spawned: 'app_\d'/g) ?? []).length === 2, { what: "two workers" });
+  const { connect } = await import("node:net");
+  const answer = await new Promise<string>((resolve, reject) => {
+    const sock = connect(join(daemon.dir, "app.sock"));
+    let data = "";
+    sock.setEncoding("utf8").on("data", (d: string) => (data += d));
+    sock.once("end", () => resolve(data));
+    sock.once("error", reject);
+  });
+  const workers = childPids(daemon.pid);
+  assert.ok(workers.includes(Number(answer)), `answered by ${answer}, workers ${workers.join(",")}`);
+  assert.equal(await daemon.stop(), 0);
+  assert.match(daemon.log(), /INFO Closing socket unix:\/\/.*\/app\.sock/);
+});
