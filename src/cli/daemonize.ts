@@ -56,12 +56,17 @@ export class StartupStatus {
  * The parent's side: start the detached copy and wait for its report. Resolves with the exit
  * status for this process: 0 once the daemon runs, 2 (after printing the error) if it refused.
  */
-export function daemonize(argv: readonly string[], progname: string, report: (err: UsageError) => number): Promise<number> {
+export function daemonize(
+  argv: readonly string[],
+  progname: string,
+  env: NodeJS.ProcessEnv,
+  report: (err: UsageError) => number,
+): Promise<number> {
   const script = process.argv[1] ?? progname;
   const child = spawn(process.execPath, [...process.execArgv, script, ...argv], {
     detached: true,
     stdio: ["ignore", "ignore", "ignore", "pipe"],
-    env: { ...process.env, [STATUS_FD_ENV]: "3" },
+    env: { ...process.env, ...env, [STATUS_FD_ENV]: "3" },
   });
   // stdio[3] is the "pipe" asked for above: readable on this side.
   const pipe = child.stdio[3] as Readable | null;

@@ -10,7 +10,7 @@ import { dropPrivileges } from "../posix/privileges";
 import { channelFactory } from "../supervisor/channels";
 import { FcgiSocketError, openFcgiSocket } from "../supervisor/fcgi-socket";
 import { removePidfile, writePidfile } from "../supervisor/pidfile";
-import { raiseRlimits } from "../supervisor/rlimits";
+import { childNofile, raiseRlimits } from "../supervisor/rlimits";
 import { Supervisor } from "../supervisor/supervisor";
 import { closeListeners, ListenError, openListeners, type Listener } from "../http/listeners";
 import { daemonize, takeStartupStatus, type StartupStatus } from "./daemonize";
@@ -62,6 +62,8 @@ type Outcome = { kind: "exit"; code: number } | { kind: "reload"; config: Superv
 interface RunContext {
   argv: readonly string[];
   progname: string;
+  /** The soft RLIMIT_NOFILE we were started with, before Node raised it (bin/supervisord). */
+  nofileBefore: number | undefined;
   /** The first run of this process (rlimits and daemonizing happen only then). */
   first: boolean;
   /** In a daemonized copy: the parent waiting for the start-up to succeed or fail. */
@@ -100,7 +102,7 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
   }
   if (ctx.first) {
     try {
-      messages.infos.push(...raiseRlimits(config.minfds, config.minprocs));
+      messages.infos.push(...raiseRlimits(config.minfds, config.minprocs, ctx.nofileBefore));
     } catch (err) {
       return fail(new UsageError((err as Error).message));
     }
@@ -128,6 +130,7 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
     daemonEnv: process.env,
     makeChannels: channelFactory(config, log, events, config.groups),
     openFcgiSocket: (group) => openFcgiSocket(group, log),
+    childNofile: childNofile(config.minfds, ctx.nofileBefore),
   });
   let listeners: Listener[] = [];
   let pidfileWritten = false;
@@ -240,7 +243,17 @@ function readForReload(ctx: RunContext, log: DaemonLog): SupervisordConfig | und
   }
 }
 
-async function runSupervisord(argv: readonly string[], progname: string): Promise<number> {
+/** What bin/supervisord tells us: how it was invoked, and the soft fd limit before Node raised it. */
+function takeShimEnvironment(): { progname: string; nofileBefore: number | undefined } {
+  const progname = process.env["SUPERVISORD_TS_ARGV0"] ?? process.argv[1] ?? "supervisord";
+  const nofile = process.env["SUPERVISORD_TS_NOFILE"];
+  delete process.env["SUPERVISORD_TS_ARGV0"]; // the programs we start must not see them
+  delete process.env["SUPERVISORD_TS_NOFILE"];
+  const parsed = nofile === undefined || nofile === "unlimited" ? undefined : Number(nofile);
+  return { progname, nofileBefore: Number.isInteger(parsed) ? parsed : undefined };
+}
+
+async function runSupervisord(argv: readonly string[], progname: string, nofileBefore: number | undefined): Promise<number> {
   const status = takeStartupStatus();
   let config: SupervisordConfig;
   try {
@@ -254,11 +267,12 @@ async function runSupervisord(argv: readonly string[], progname: string): Promis
     return printUsageError(err, progname);
   }
   if (!config.nodaemon && status === undefined) {
-    return daemonize(argv, progname, (err) => printUsageError(err, progname));
+    const shim = { SUPERVISORD_TS_ARGV0: progname, ...(nofileBefore === undefined ? {} : { SUPERVISORD_TS_NOFILE: String(nofileBefore) }) };
+    return daemonize(argv, progname, shim, (err) => printUsageError(err, progname));
   }
   let first = true;
   for (;;) {
-    const outcome = await serve(config, { argv, progname, first, status });
+    const outcome = await serve(config, { argv, progname, nofileBefore, first, status });
     if (outcome.kind === "exit") return outcome.code;
     config = outcome.config;
     first = false;
@@ -266,8 +280,8 @@ async function runSupervisord(argv: readonly string[], progname: string): Promis
 }
 
 export function main(): void {
-  const progname = process.argv[1] ?? "supervisord";
-  runSupervisord(process.argv.slice(2), progname).then(
+  const { progname, nofileBefore } = takeShimEnvironment();
+  runSupervisord(process.argv.slice(2), progname, nofileBefore).then(
     (code) => process.exit(code),
     (err: unknown) => {
       process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

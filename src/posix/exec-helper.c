@@ -5,7 +5,7 @@
  * Node sees is the program's pid. What the parent can do stays in the parent: the pipes and
  * their capacity (src/process/spawn.ts), the daemon's own rlimits (native.node).
  *
- *   exec-helper [--chdir DIR] [--umask OCTAL] [--uid UID] [--redirect-stderr]
+ *   exec-helper [--chdir DIR] [--umask OCTAL] [--uid UID] [--redirect-stderr] [--nofile N]
  *               -- PATH ARGV0 [ARGS...]
  *
  *   fds 0, 1 and 2 are already the child's stdin, stdout and stderr (real pipes, as under
@@ -14,7 +14,9 @@
  *     2. --redirect-stderr: fd 2 becomes a copy of fd 1; every fd >= 3 is closed;
  *     3. --uid: drop privileges to UID as supervisord's drop_privileges does;
  *     4. the environment is the helper's own: the caller hands the program's environment to it;
- *     5. --chdir DIR; 6. --umask OCTAL;
+ *     5. --chdir DIR; 6. --umask OCTAL; --nofile N: the soft RLIMIT_NOFILE (at most the hard
+ *        one): supervisord's children inherit its soft limit, which Node raised for itself;
+
  *     7. execve(PATH, [ARGV0, ARGS...], environ).
  *   A failing step writes supervisord's text to fd 2, then
  *   "supervisor: child process was not spawned\n", and exits with status 127:
@@ -39,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -123,7 +126,7 @@ static void not_spawned(const char *what, const char *subject, const char *reaso
 static void usage(const char *problem) {
     write_all(2, "exec-helper: ");
     write_all(2, problem);
-    write_all(2, "\nusage: exec-helper [--chdir DIR] [--umask OCTAL] [--uid UID] [--redirect-stderr]"
+    write_all(2, "\nusage: exec-helper [--chdir DIR] [--umask OCTAL] [--uid UID] [--redirect-stderr] [--nofile N]"
                  " -- PATH ARGV0 [ARGS...]\n");
 }
 
@@ -222,8 +225,8 @@ static enum drop_result drop_privileges(uid_t uid, char *reason, size_t len) {
 
 int main(int argc, char **argv) {
     const char *chdir_to = NULL;
-    int has_umask = 0, has_uid = 0, redirect_stderr = 0;
-    unsigned long long umask_value = 0, uid_value = 0;
+    int has_umask = 0, has_uid = 0, redirect_stderr = 0, has_nofile = 0;
+    unsigned long long umask_value = 0, uid_value = 0, nofile_value = 0;
     int i = 1;
     for (; i < argc; i++) {
         const char *option = argv[i];
@@ -246,6 +249,12 @@ int main(int argc, char **argv) {
             has_umask = parse_number(value, 8, 07777, &umask_value);
             if (!has_umask) {
                 usage("--umask takes an octal number up to 7777");
+                return 127;
+            }
+        } else if (strcmp(option, "--nofile") == 0) {
+            has_nofile = parse_number(value, 10, ULLONG_MAX - 1, &nofile_value);
+            if (!has_nofile) {
+                usage("--nofile takes a number");
                 return 127;
             }
         } else if (strcmp(option, "--uid") == 0) {
@@ -299,6 +308,13 @@ int main(int argc, char **argv) {
 
     /* Step 6. */
     if (has_umask) umask((mode_t)umask_value);
+    if (has_nofile) {
+        struct rlimit limit;
+        if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+            limit.rlim_cur = (rlim_t)nofile_value < limit.rlim_max ? (rlim_t)nofile_value : limit.rlim_max;
+            (void)setrlimit(RLIMIT_NOFILE, &limit);
+        }
+    }
 
     /* supervisord's children inherit the two signals Python ignores at start-up: a write to a
      * closed pipe fails with EPIPE instead of killing the program, and so does going past

@@ -26,6 +26,8 @@ export interface SpawnRequest {
   redirectStderr: boolean;
   /** An fd to give the child as stdin instead of a pipe (an fcgi listening socket). */
   stdinFd?: number;
+  /** The child's soft RLIMIT_NOFILE, when it should not inherit the daemon's. */
+  nofile?: number;
 }
 
 /**
@@ -74,6 +76,7 @@ function helperArgs(req: SpawnRequest): string[] {
   if (req.umask !== null) args.push("--umask", req.umask.toString(8));
   if (req.uid !== null) args.push("--uid", String(req.uid));
   if (req.redirectStderr) args.push("--redirect-stderr");
+  if (req.nofile !== undefined) args.push("--nofile", String(req.nofile));
   args.push("--", req.path, ...req.argv);
   return args;
 }

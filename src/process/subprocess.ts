@@ -22,6 +22,8 @@ export interface ProcessHost {
   readonly serverurl: string | null;
   /** Told after every change of state, once the change is complete. */
   stateChanged(proc: Subprocess): void;
+  /** The soft RLIMIT_NOFILE children get (supervisord's own), when not the daemon's. */
+  readonly childNofile?: number | undefined;
 }
 
 /** An fcgi-program's shared listening socket, handed to each process as stdin. */
@@ -223,6 +225,7 @@ export class Subprocess {
         uid: this.config.uid,
         redirectStderr: this.config.redirect_stderr && this.channels.stderr === null,
         ...(stdinFd === undefined ? {} : { stdinFd }),
+        ...(this.host.childNofile === undefined ? {} : { nofile: this.host.childNofile }),
       });
     } catch (err) {
       this.#releaseFcgi();

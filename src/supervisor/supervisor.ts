@@ -15,6 +15,8 @@ export interface SupervisorOptions {
   events: EventBus;
   daemonEnv: NodeJS.ProcessEnv;
   makeChannels: ChannelFactory;
+  /** The soft RLIMIT_NOFILE children get, when not the daemon's (see rlimits.ts). */
+  childNofile?: number | undefined;
   /** Opens an fcgi-program's socket when its group is created; throws FcgiSocketError. */
   openFcgiSocket?: (group: FastCGIGroupConfig) => FcgiSocket & { close(): void };
 }
@@ -31,6 +33,7 @@ export class Supervisor implements ProcessHost {
   readonly events: EventBus;
   readonly daemonEnv: NodeJS.ProcessEnv;
   readonly serverurl: string | null;
+  readonly childNofile: number | undefined;
 
   #stopQueue: ProcessGroup[] | undefined;
   #stopQueued = false;
@@ -44,6 +47,7 @@ export class Supervisor implements ProcessHost {
     this.events = options.events;
     this.daemonEnv = options.daemonEnv;
     this.serverurl = options.config.serverurl;
+    this.childNofile = options.childNofile;
     this.#stopped = new Promise((resolve) => (this.#resolveStopped = resolve));
   }
 

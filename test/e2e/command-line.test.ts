@@ -41,3 +41,14 @@ function readOr(path: string): string {
     return "";
   }
 }
+
+test("children get supervisord's soft fd limit, not the one Node raised for itself", async (t) => {
+  const body = `[program:limit]\ncommand=/bin/sh -c "ulimit -Sn; exec sleep 600"\nstartsecs=0\nstdout_logfile=%(here)s/limit.out\n`;
+  const low = await startDaemon(t, body, { shimWithNofile: 1000 });
+  await waitFor(() => readOr(join(low.dir, "limit.out")) !== "", { what: "the limit" });
+  assert.equal(readOr(join(low.dir, "limit.out")), "1024\n"); // raised to minfds (1024), as supervisord does
+  assert.match(low.log(), /INFO Increased RLIMIT_NOFILE limit to 1024/);
+  const high = await startDaemon(t, body, { shimWithNofile: 2000 });
+  await waitFor(() => readOr(join(high.dir, "limit.out")) !== "", { what: "the limit" });
+  assert.equal(readOr(join(high.dir, "limit.out")), "2000\n");
+});

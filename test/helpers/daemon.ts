@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { childPids, exited, isAlive, socketAccepts } from "./processes";
-import { dist } from "./repo";
+import { dist, REPO_ROOT } from "./repo";
 import { tempDir } from "./temp-dir";
 import { waitFor } from "./wait-for";
 
@@ -38,6 +38,8 @@ export interface DaemonOptions {
   args?: string[];
   /** Environment of the daemon (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** Start through bin/supervisord from a shell whose soft fd limit is this (default: node directly). */
+  shimWithNofile?: number;
 }
 
 /**
@@ -67,7 +69,12 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 ${body}
 `,
   );
-  const child = spawn(process.execPath, [dist("src/cli/supervisord.js"), "-n", "-c", configPath, ...(options.args ?? [])], {
+  const daemonArgs = ["-n", "-c", configPath, ...(options.args ?? [])];
+  const [command, ...args] =
+    options.shimWithNofile === undefined
+      ? [process.execPath, dist("src/cli/supervisord.js"), ...daemonArgs]
+      : ["/bin/sh", "-c", `ulimit -Sn ${options.shimWithNofile} && exec "$0" "$@"`, join(REPO_ROOT, "bin/supervisord"), ...daemonArgs];
+  const child = spawn(command ?? "", args, {
     cwd: dir,
     env: options.env ?? process.env,
     stdio: ["ignore", "pipe", "pipe"],
