@@ -29,3 +29,9 @@ export function markdownTable(title: string, rows: readonly Row[]): string {
   ];
   return `${lines.join("\n")}\n`;
 }
+
+/** The Q-quantile (0..1) of a non-empty list of numbers, by the nearest rank. */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+}

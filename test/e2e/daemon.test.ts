@@ -212,3 +212,27 @@ test("an fcgi-program's processes share the daemon's listening socket on stdin",
   assert.equal(await daemon.stop(), 0);
   assert.match(daemon.log(), /INFO Closing socket unix:\/\/.*\/app\.sock/);
 });
+
+test("the main log rotates at logfile_maxbytes, keeping logfile_backups files", async (t) => {
+  const daemon = await startDaemon(t, `[program:chatty]\ncommand=${program("exit-with", "0", "x".repeat(200))}\nstartsecs=0\nautorestart=true\n`, {
+    supervisord: "logfile_maxbytes=2000\nlogfile_backups=2",
+  });
+  await waitFor(() => existsSync(join(daemon.dir, "supervisord.log.2")), { what: "two rotations", timeoutMs: 20_000 });
+  await daemon.stop();
+  assert.ok(!existsSync(join(daemon.dir, "supervisord.log.3")));
+  for (const name of ["supervisord.log.1", "supervisord.log.2"]) {
+    const size = statSync(join(daemon.dir, name)).size;
+    assert.ok(size >= 2000 && size < 3000, `${name} is ${size} bytes`);
+  }
+});
+
+test("strip_ansi (-t) removes escape sequences from child output, in its log and the debug echo", async (t) => {
+  const daemon = await startDaemon(
+    t,
+    `[program:color]\ncommand=/bin/printf "\\033[31mred\\033[0m and \\033[1;32mgreen\\033[K\\n"\nstartsecs=0\nautorestart=false\nstdout_logfile=%(here)s/color.log\n`,
+    { args: ["-t"] },
+  );
+  await daemon.waitForLog(/exited: color/);
+  assert.equal(readFileSync(join(daemon.dir, "color.log"), "utf8"), "red and green\n");
+  assert.match(daemon.log(), /DEBG 'color' stdout output:\nred and green\n\n/);
+});
