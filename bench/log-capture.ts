@@ -127,7 +127,7 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 }
 
-async function captureOnce(tools: NativeTools, which: Which, rotating: boolean, bytes: number): Promise<Capture> {
+export async function captureOnce(tools: NativeTools, which: Which, rotating: boolean, bytes: number): Promise<Capture> {
   await settle();
   const dir = mkdtempSync(join(tmpdir(), "bench-capture-"));
   const label = `${which}, ${rotating ? "rotating" : "one file"}`;

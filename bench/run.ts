@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     print("Reading the config", { rows, notes: [`${rounds} alternating rounds of 3 reads each.`], problems: [] });
   }
   const results: [Benchmark, string, () => Promise<BenchResult>][] = [
-    ["log-capture", "Log capture", () => benchLogCapture({ rounds: quick ? 1 : 5, bytes: (quick ? 50 : 500) * 2 ** 20 })],
+    ["log-capture", "Log capture", () => benchLogCapture({ rounds: quick ? 1 : 7, bytes: (quick ? 50 : 500) * 2 ** 20 })],
     ["respawn", "Respawn", () => benchRespawn({ rounds: quick ? 1 : 5, oursPerRound: 40, theirsPerRound: 2 })],
     ["many-programs", "Many programs", () => benchManyPrograms({ rounds: quick ? 1 : 5, programs: 1000, fewer: 200 })],
   ];

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { childPids, exited, isAlive } from "../../test/helpers/processes";
-import { dist } from "../../test/helpers/repo";
+import { REPO_ROOT } from "../../test/helpers/repo";
 import { waitFor } from "../../test/helpers/wait-for";
 import { REAL_SUPERVISORD } from "./real-supervisord";
 
@@ -45,7 +45,8 @@ export interface LogDaemonOptions {
  */
 export async function startLogDaemon(t: TestContext, which: Implementation, dir: string, options: LogDaemonOptions = {}): Promise<LogDaemon> {
   const configPath = join(dir, "supervisord.conf");
-  const daemonArgs = which === "real" ? [REAL_SUPERVISORD, "-n", "-c", configPath] : [process.execPath, dist("src/cli/supervisord.js"), "-n", "-c", configPath];
+  // Ours through bin/supervisord, as a user runs it: it records the soft fd limit Node raises.
+  const daemonArgs = which === "real" ? [REAL_SUPERVISORD, "-n", "-c", configPath] : [join(REPO_ROOT, "bin/supervisord"), "-n", "-c", configPath];
   const limits = options.softLimits;
   const [command = "", ...args] =
     limits === undefined ? daemonArgs : ["prlimit", `--nofile=${limits.nofile}:`, `--nproc=${limits.nproc}:`, "--", ...daemonArgs];

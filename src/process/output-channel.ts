@@ -50,6 +50,10 @@ export class OutputChannel {
   #splitter: CaptureSplitter | undefined;
   /** Called with each chunk an event listener writes to stdout (the listener protocol). */
   onListenerData: ((chunk: Buffer) => void) | undefined;
+  /** supervisord's repr of the process this channel belongs to (for its debug lines). */
+  describeOwner: (() => string) | undefined;
+  /** A stand-in for Python's id() of supervisord's dispatcher object, in its repr. */
+  readonly #objectId = pythonObjectId();
 
   constructor(readonly options: ChannelOptions) {}
 
@@ -65,6 +69,8 @@ export class OutputChannel {
     // hold the chunks back until the file is open and the previous spawn's output is logged.
     const early: Buffer[] = [];
     let ready = false;
+    const fd = (stream as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+    stream.once("end", () => this.#closedDebug(fd));
     stream.on("data", (chunk: Buffer) => {
       if (ready) {
         this.#record(chunk, stream);
@@ -146,6 +152,14 @@ export class OutputChannel {
     return this.#file;
   }
 
+  /** supervisord's DEBG line when a channel's pipe closes (logging.md §2.2). */
+  #closedDebug(fd: number): void {
+    const { log, listenerStdout, channel } = this.options;
+    if (!log.enabled(10)) return;
+    const kind = listenerStdout ? "PEventListenerDispatcher" : "POutputDispatcher";
+    log.debug(`fd ${fd} closed, stopped monitoring <${kind} at ${this.#objectId} for ${this.describeOwner?.() ?? "?"} (${channel})>`);
+  }
+
   #fileError(err: unknown): void {
     // A full disk or a removed directory must not stop the daemon; say so and go on.
     this.options.log.critical(`could not write log file ${this.options.file}: ${String(err)}`);
@@ -203,4 +217,12 @@ export class OutputChannel {
       data,
     });
   }
+}
+
+let nextObjectId = 140_000_000_000_000 + Math.floor(Math.random() * 1_000_000) * 4096;
+
+/** A number shaped like CPython's id() of an object (its address), unique in this daemon. */
+export function pythonObjectId(): number {
+  nextObjectId += 64;
+  return nextObjectId;
 }

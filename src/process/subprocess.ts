@@ -7,7 +7,7 @@ import { describeExit, signame } from "../posix/wait-status";
 import { STARTABLE, assertMove } from "./transitions";
 import { CommandError, resolveCommand } from "./command";
 import { ForkError, spawnChild, type SpawnedChild } from "./spawn";
-import type { OutputChannel } from "./output-channel";
+import { pythonObjectId, type OutputChannel } from "./output-channel";
 import type { ProcessStateName, SupervisorStateName } from "../states";
 
 /** What a process needs from the daemon around it. */
@@ -77,6 +77,7 @@ export class Subprocess {
   #transitionQueued = false;
   #child: SpawnedChild | undefined;
   #fcgiHeld = false;
+  readonly #objectId = pythonObjectId();
 
   constructor(
     readonly config: ProcessConfig,
@@ -84,7 +85,11 @@ export class Subprocess {
     readonly host: ProcessHost,
     readonly channels: ProcessChannels,
     readonly fcgi?: FcgiSocket,
-  ) {}
+  ) {
+    const describe = (): string => `<Subprocess at ${this.#objectId} with name ${this.name} in state ${this.state}>`;
+    channels.stdout.describeOwner = describe;
+    if (channels.stderr !== null) channels.stderr.describeOwner = describe;
+  }
 
   get name(): string {
     return this.config.name;
