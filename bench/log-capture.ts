@@ -105,8 +105,10 @@ async function filesComplete(dir: string, bytes: number, daemon: DaemonRun): Pro
     if (total !== last) {
       last = total;
       lastChange = now;
-    } else if (daemon.count("exited:") > 0 && now - lastChange > BigInt(STALL_MS) * 1_000_000n) {
-      return undefined;
+    } else {
+      // Once the writer has exited the files must fill up soon; before that, a stuck daemon.
+      const patienceMs = daemon.count("exited:") > 0 ? STALL_MS : 60_000;
+      if (now - lastChange > BigInt(patienceMs) * 1_000_000n) return undefined;
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
@@ -127,7 +129,7 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 }
 
-export async function captureOnce(tools: NativeTools, which: Which, rotating: boolean, bytes: number): Promise<Capture> {
+async function captureOnce(tools: NativeTools, which: Which, rotating: boolean, bytes: number): Promise<Capture> {
   await settle();
   const dir = mkdtempSync(join(tmpdir(), "bench-capture-"));
   const label = `${which}, ${rotating ? "rotating" : "one file"}`;

@@ -223,7 +223,11 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
   else log.critical(`could not write pidfile ${config.pidfile}`);
 
   supervisor.run();
+  // Nothing else may be keeping Node's event loop alive (no server, no child running): the
+  // daemon still waits for a signal, as supervisord does.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   await supervisor.whenStopped();
+  clearInterval(keepAlive);
   for (const signal of signals) process.off(signal, onSignal);
   const mood = supervisor.mood();
   await cleanUp();

@@ -236,3 +236,25 @@ test("strip_ansi (-t) removes escape sequences from child output, in its log and
   assert.equal(readFileSync(join(daemon.dir, "color.log"), "utf8"), "red and green\n");
   assert.match(daemon.log(), /DEBG 'color' stdout output:\nred and green\n\n/);
 });
+
+test("with no server and nothing running, the daemon still waits for a signal", async (t) => {
+  const dir = tempDir(t);
+  const config = join(dir, "supervisord.conf");
+  writeFileSync(config, `[supervisord]\nlogfile=%(here)s/sd.log\npidfile=%(here)s/sd.pid\n[program:idle]\ncommand=/bin/true\nautostart=false\n`);
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, [dist("src/cli/supervisord.js"), "-n", "-c", config], { cwd: dir, stdio: "ignore" });
+  t.after(() => child.kill("SIGKILL"));
+  await waitFor(() => /supervisord started with pid/.test(readOr(join(dir, "sd.log"))), { what: "start-up" });
+  const stillRunning = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(true), 1000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+  assert.ok(stillRunning, "the daemon exited on its own");
+  child.kill("SIGTERM");
+  const status = await new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  assert.equal(status, 0);
+  assert.ok(!existsSync(join(dir, "sd.pid")));
+});
