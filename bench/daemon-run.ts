@@ -11,7 +11,8 @@ import { join } from "node:path";
 export type Which = "ours" | "theirs";
 
 /** dist/bench/daemon-run.js sits beside dist/src/. */
-const OUR_DAEMON = join(__dirname, "..", "src", "cli", "supervisord.js");
+// Ours as users run it: through bin/supervisord (which passes Node its flags).
+const OUR_DAEMON = join(__dirname, "..", "..", "bin", "supervisord");
 const THEIR_DAEMON = "/usr/bin/supervisord";
 /** /proc/PID/stat counts CPU time in clock ticks: 100 a second on Linux (getconf CLK_TCK). */
 const TICKS_PER_SECOND = 100;
@@ -75,7 +76,7 @@ export class DaemonRun {
 
   /** Launch `which` on CONFIG in the foreground, in a process group of its own. */
   static start(which: Which, config: string): DaemonRun {
-    const [file, args] = which === "ours" ? [process.execPath, [OUR_DAEMON, "-n", "-c", config]] : [THEIR_DAEMON, ["-n", "-c", config]];
+    const [file, args] = which === "ours" ? [OUR_DAEMON, ["-n", "-c", config]] : [THEIR_DAEMON, ["-n", "-c", config]];
     const launchedAt = process.hrtime.bigint();
     const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
     const run = new DaemonRun(which, launchedAt, child);

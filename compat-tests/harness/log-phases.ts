@@ -17,6 +17,12 @@ export interface Phase {
   floating?: RegExp[];
   /** Runs of consecutive records matching this are compared as sets (events at the same moment). */
   unorderedRuns?: RegExp;
+  /**
+   * Records that may stand anywhere and whose number depends on timing (SIGCHLD: signals that
+   * arrive together are delivered once, in supervisord and in ours): they must appear in both
+   * or in neither.
+   */
+  anyCount?: RegExp[];
   /** A record matching this that repeats the one just before it (ignoring floating ones) counts once. */
   collapseRepeats?: RegExp;
   /** For `per-process`: `spawnerr:` lines name no process; map a text in them to the process. */
@@ -126,8 +132,16 @@ export function diff(real: readonly string[], ours: readonly string[]): string {
  * with `-` for supervisord's records and `+` for ours.
  */
 export function comparePhase(phase: Phase, real: readonly string[], ours: readonly string[]): string[] {
-  const floats = (record: string): boolean => (phase.floating ?? []).some((pattern) => pattern.test(record));
   const problems: string[] = [];
+  const counted = (record: string): boolean => (phase.anyCount ?? []).some((pattern) => pattern.test(record));
+  const realCounted = [...new Set(real.filter(counted))].sort();
+  const ourCounted = [...new Set(ours.filter(counted))].sort();
+  if (diff(realCounted, ourCounted).split("\n").some((line) => /^[-+]/.test(line))) {
+    problems.push(`records that must appear (any number of times) differ:\n${diff(realCounted, ourCounted)}`);
+  }
+  real = real.filter((record) => !counted(record));
+  ours = ours.filter((record) => !counted(record));
+  const floats = (record: string): boolean => (phase.floating ?? []).some((pattern) => pattern.test(record));
   const realFloating = real.filter(floats).sort();
   const ourFloating = ours.filter(floats).sort();
   if (diff(realFloating, ourFloating).split("\n").some((line) => /^[-+]/.test(line))) {

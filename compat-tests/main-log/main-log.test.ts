@@ -423,8 +423,9 @@ priority=0
     logs: {
       "supervisord.log": [
         // supervisord reads a child's stdout and stderr EOF in one poll, in no fixed order.
-        { order: "per-process", floating: [SIGCHLD], unorderedRuns: FD_CLOSED },
-        { from: SIGTERM_RECEIVED, floating: [SIGCHLD], unorderedRuns: FD_CLOSED },
+        // SIGCHLDs of children that die together are delivered once, in both daemons alike.
+        { order: "per-process", anyCount: [SIGCHLD], unorderedRuns: FD_CLOSED },
+        { from: SIGTERM_RECEIVED, anyCount: [SIGCHLD], unorderedRuns: FD_CLOSED },
       ],
     },
   });

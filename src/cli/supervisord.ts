@@ -222,7 +222,7 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
   if (pidfileWritten) log.info(`supervisord started with pid ${process.pid}`);
   else log.critical(`could not write pidfile ${config.pidfile}`);
 
-  supervisor.run();
+  void supervisor.run();
   // Nothing else may be keeping Node's event loop alive (no server, no child running): the
   // daemon still waits for a signal, as supervisord does.
   const keepAlive = setInterval(() => undefined, 1 << 30);

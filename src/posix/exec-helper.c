@@ -12,7 +12,10 @@
  *   supervisord). In supervisord's order:
  *     1. setpgid(0, 0): lead a new process group in the parent's session (setpgrp, not setsid);
  *     2. --redirect-stderr: fd 2 becomes a copy of fd 1; every fd >= 3 is closed;
- *     3. --uid: drop privileges to UID as supervisord's drop_privileges does;
+ *     3. --uid UID --gid GID --groups G1,G2,...: drop privileges to UID as supervisord's
+ *        drop_privileges does; the caller looked the user up (no NSS in here, so the helper
+ *        can be linked statically): GID is the primary group, the groups what setgroups gets,
+ *        primary first; --uid without --gid: the uid has no passwd entry;
  *     4. the environment is the helper's own: the caller hands the program's environment to it;
  *     5. --chdir DIR; 6. --umask OCTAL; --nofile N: the soft RLIMIT_NOFILE (at most the hard
  *        one): supervisord's children inherit its soft limit, which Node raised for itself;
@@ -36,7 +39,6 @@
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,7 +128,7 @@ static void not_spawned(const char *what, const char *subject, const char *reaso
 static void usage(const char *problem) {
     write_all(2, "exec-helper: ");
     write_all(2, problem);
-    write_all(2, "\nusage: exec-helper [--chdir DIR] [--umask OCTAL] [--uid UID] [--redirect-stderr] [--nofile N]"
+    write_all(2, "\nusage: exec-helper [--chdir DIR] [--umask OCTAL] [--uid UID [--gid GID --groups G,...]] [--redirect-stderr] [--nofile N]"
                  " -- PATH ARGV0 [ARGS...]\n");
 }
 
@@ -169,10 +171,12 @@ static void close_fds_from_3(void) {
 
 enum drop_result { DROPPED, DROP_FAILED_SILENTLY, DROP_FAILED };
 
-/* supervisord's drop_privileges (states.md §9.2); on DROP_FAILED, reason holds its message. */
-static enum drop_result drop_privileges(uid_t uid, char *reason, size_t len) {
-    struct passwd *pw = getpwuid(uid);
-    if (pw == NULL) {
+/* supervisord's drop_privileges (states.md §9.2); on DROP_FAILED, reason holds its message.
+ * The caller looked the user up (the passwd and group databases, through NSS, once for many
+ * spawns): gid is the primary group, groups what setgroups gets (the primary group first),
+ * known is false when the uid has no passwd entry. */
+static enum drop_result drop_privileges(uid_t uid, int known, gid_t gid, const gid_t *groups, size_t count, char *reason, size_t len) {
+    if (!known) {
         snprintf(reason, len, "Can't find uid %llu", (unsigned long long)uid);
         return DROP_FAILED;
     }
@@ -181,34 +185,6 @@ static enum drop_result drop_privileges(uid_t uid, char *reason, size_t len) {
         snprintf(reason, len, "Can't drop privilege as nonroot user");
         return DROP_FAILED;
     }
-    gid_t gid = pw->pw_gid;
-    /* getgrent may reuse the buffers getpwuid returned. */
-    char *name = strdup(pw->pw_name);
-    if (name == NULL) return DROP_FAILED_SILENTLY;
-
-    /* The primary group first, then every group whose member list names the user, in the
-     * group database's order; a group listing the user twice still counts once, but the
-     * primary group appears twice when it also lists the user, as in supervisord. */
-    size_t count = 1, capacity = 16;
-    gid_t *groups = malloc(capacity * sizeof *groups);
-    if (groups == NULL) return DROP_FAILED_SILENTLY;
-    groups[0] = gid;
-    setgrent();
-    struct group *gr;
-    while ((gr = getgrent()) != NULL) {
-        for (char **member = gr->gr_mem; member != NULL && *member != NULL; member++) {
-            if (strcmp(*member, name) != 0) continue;
-            if (count == capacity) {
-                capacity *= 2;
-                gid_t *grown = realloc(groups, capacity * sizeof *groups);
-                if (grown == NULL) return DROP_FAILED_SILENTLY;
-                groups = grown;
-            }
-            groups[count++] = gr->gr_gid;
-            break;
-        }
-    }
-    endgrent();
     if (setgroups(count, groups) != 0) {
         snprintf(reason, len, "Could not set groups of effective user");
         return DROP_FAILED;
@@ -223,10 +199,29 @@ static enum drop_result drop_privileges(uid_t uid, char *reason, size_t len) {
     return DROPPED;
 }
 
+/* "1,2,3" into groups (at most max); the count, or -1 for a malformed list. */
+static long parse_groups(const char *text, gid_t *groups, size_t max) {
+    size_t count = 0;
+    const char *p = text;
+    while (*p != '\0') {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long value = strtoull(p, &end, 10);
+        if (end == p || errno != 0 || value > (gid_t)-1 - 1 || count == max) return -1;
+        groups[count++] = (gid_t)value;
+        p = end;
+        if (*p == ',') p++;
+        else if (*p != '\0') return -1;
+    }
+    return (long)count;
+}
+
 int main(int argc, char **argv) {
     const char *chdir_to = NULL;
-    int has_umask = 0, has_uid = 0, redirect_stderr = 0, has_nofile = 0;
-    unsigned long long umask_value = 0, uid_value = 0, nofile_value = 0;
+    int has_umask = 0, has_uid = 0, redirect_stderr = 0, has_nofile = 0, has_gid = 0;
+    unsigned long long umask_value = 0, uid_value = 0, nofile_value = 0, gid_value = 0;
+    static gid_t groups[NGROUPS_MAX + 1];
+    long group_count = -1;
     int i = 1;
     for (; i < argc; i++) {
         const char *option = argv[i];
@@ -263,6 +258,18 @@ int main(int argc, char **argv) {
                 usage("--uid takes a numeric user id");
                 return 127;
             }
+        } else if (strcmp(option, "--gid") == 0) {
+            has_gid = parse_number(value, 10, (gid_t)-1 - 1, &gid_value);
+            if (!has_gid) {
+                usage("--gid takes a numeric group id");
+                return 127;
+            }
+        } else if (strcmp(option, "--groups") == 0) {
+            group_count = parse_groups(value, groups, sizeof groups / sizeof groups[0]);
+            if (group_count < 0) {
+                usage("--groups takes a comma-separated list of group ids");
+                return 127;
+            }
         } else {
             usage("unknown option");
             return 127;
@@ -287,7 +294,9 @@ int main(int argc, char **argv) {
     /* Step 3. */
     if (has_uid) {
         char reason[128];
-        switch (drop_privileges((uid_t)uid_value, reason, sizeof reason)) {
+        /* Without --gid the caller found no passwd entry for the uid. */
+        int known = has_gid && group_count >= 0;
+        switch (drop_privileges((uid_t)uid_value, known, (gid_t)gid_value, groups, known ? (size_t)group_count : 0, reason, sizeof reason)) {
         case DROPPED:
             break;
         case DROP_FAILED_SILENTLY:

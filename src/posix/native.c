@@ -9,6 +9,18 @@
  *   syslog(priority, message)   -> undefined
  *   listenUnix(path, backlog)   -> fd   (a listening unix socket no event loop watches)
  *   listenTcp(host, port, backlog) -> fd
+ *   spawn(path, argv, env, stdinFd, stdoutFd, stderrFd) -> pid
+ *       posix_spawn (a vfork-style clone: cheap however big this process is), the three fds
+ *       made the child's 0, 1, 2, every signal back to its default, an empty signal mask.
+ *       The child is not libuv's: nothing reaps it but watchExit.
+ *   watchExit(pid, onExit(code, signal, coreDumped)) -> watch
+ *       pidfd_open + the event loop; on exit the child is reaped (waitid) and onExit called
+ *       once with the raw outcome: code (or -1) for an exit, signal (or 0) for a death.
+ *   closeWatch(watch)
+ *   openReader(fd, maxChunk, onChunk(buffer | null, errorCode?)) -> reader
+ *       reads a pipe as the event loop reports it readable, in chunks as large as what is
+ *       there (up to maxChunk), each a new Buffer; null at EOF or on an error.
+ *   pauseReader(reader), resumeReader(reader), closeReader(reader)
  *
  * resource is "nofile" or "nproc". Children need real pipes, not the socketpairs libuv makes
  * for stdio "pipe": a program that opens /dev/stdout (nginx's access_log /dev/stdout, say)
@@ -27,7 +39,19 @@
 #include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
+#include <spawn.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <node_api.h>
+#include <uv.h>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+extern char **environ;
 
 #define CHECK(call)                                                   \
   do {                                                                \
@@ -242,6 +266,367 @@ static napi_value js_listen_tcp(napi_env env, napi_callback_info info) {
   return fd_value(env, fd);
 }
 
+/* ---- spawning ---------------------------------------------------------------------------- */
+
+static char *string_of(napi_env env, napi_value value) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &len) != napi_ok) return NULL;
+  char *out = malloc(len + 1);
+  if (out == NULL) return NULL;
+  if (napi_get_value_string_utf8(env, value, out, len + 1, &len) != napi_ok) {
+    free(out);
+    return NULL;
+  }
+  return out;
+}
+
+static void free_strings(char **list) {
+  if (list == NULL) return;
+  for (char **p = list; *p != NULL; p++) free(*p);
+  free(list);
+}
+
+/* A JS array of strings as a NULL-terminated char* array (NULL on failure). */
+static char **strings_of(napi_env env, napi_value array) {
+  uint32_t length = 0;
+  if (napi_get_array_length(env, array, &length) != napi_ok) return NULL;
+  char **list = calloc((size_t)length + 1, sizeof(char *));
+  if (list == NULL) return NULL;
+  for (uint32_t i = 0; i < length; i++) {
+    napi_value item;
+    if (napi_get_element(env, array, i, &item) != napi_ok || (list[i] = string_of(env, item)) == NULL) {
+      free_strings(list);
+      return NULL;
+    }
+  }
+  return list;
+}
+
+static napi_value js_spawn(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!args(env, info, 6, argv)) return NULL;
+  int32_t fds[3];
+  for (int i = 0; i < 3; i++) CHECK(napi_get_value_int32(env, argv[3 + i], &fds[i]));
+  char *path = string_of(env, argv[0]);
+  char **child_argv = strings_of(env, argv[1]);
+  char **child_env = strings_of(env, argv[2]);
+  int error = 0;
+  pid_t pid = 0;
+  if (path == NULL || child_argv == NULL || child_env == NULL) {
+    error = ENOMEM;
+  } else {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    sigset_t none, all;
+    sigemptyset(&none);
+    /* Every bit, not sigfillset: that leaves out glibc's internal signals 32 and 33, and its
+       posix_spawn then sets those to SIG_IGN in the child, which exec keeps (a program would
+       shrug off kill -33). Under supervisord they are at their default. */
+    memset(&all, 0xff, sizeof all);
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+    for (int i = 0; i < 3; i++) posix_spawn_file_actions_adddup2(&actions, fds[i], i);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    error = posix_spawn(&pid, path, &actions, &attr, child_argv, child_env);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+  }
+  free(path);
+  free_strings(child_argv);
+  free_strings(child_env);
+  if (error != 0) return throw_errno(env, error);
+  return number(env, pid);
+}
+
+/* ---- callbacks into JS from the event loop ---------------------------------------------- */
+
+/* What a reader and a watch share: a poll handle on the loop, and the JS function to call. */
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context context;
+  int fd;
+  int refs;       /* the JS external and the open uv handle each hold one */
+  int closing;
+} handle_t;
+
+static void handle_release(handle_t *h) {
+  if (--h->refs > 0) return;
+  free(h);
+}
+
+static void handle_on_close(uv_handle_t *poll) {
+  handle_release((handle_t *)poll->data);
+}
+
+static void handle_close(handle_t *h) {
+  if (h->closing) return;
+  h->closing = 1;
+  uv_poll_stop(&h->poll);
+  if (h->callback != NULL) {
+    napi_delete_reference(h->env, h->callback);
+    h->callback = NULL;
+  }
+  if (h->context != NULL) {
+    napi_async_destroy(h->env, h->context);
+    h->context = NULL;
+  }
+  if (h->fd >= 0) {
+    close(h->fd);
+    h->fd = -1;
+  }
+  uv_close((uv_handle_t *)&h->poll, handle_on_close);
+}
+
+static void handle_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  handle_t *h = data;
+  handle_close(h);
+  handle_release(h);
+}
+
+/* Call the handle's JS callback with argv (inside a handle scope, microtasks run after). */
+static void handle_call(handle_t *h, size_t argc, napi_value *argv) {
+  napi_env env = h->env;
+  napi_value fn, recv;
+  if (h->callback == NULL || napi_get_reference_value(env, h->callback, &fn) != napi_ok) return;
+  napi_get_global(env, &recv); /* napi_make_callback needs an object as the receiver */
+  napi_make_callback(env, h->context, recv, fn, argc, argv, NULL);
+}
+
+static handle_t *handle_new(napi_env env, napi_value callback, int fd, const char *name, napi_value *external) {
+  uv_loop_t *loop = NULL;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return NULL;
+  handle_t *h = calloc(1, sizeof *h);
+  if (h == NULL) return NULL;
+  h->env = env;
+  h->fd = fd;
+  h->refs = 2;
+  napi_value resource, resource_name;
+  if (uv_poll_init(loop, &h->poll, fd) != 0 ||
+      napi_create_reference(env, callback, 1, &h->callback) != napi_ok ||
+      napi_create_object(env, &resource) != napi_ok ||
+      napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name) != napi_ok ||
+      napi_async_init(env, resource, resource_name, &h->context) != napi_ok ||
+      napi_create_external(env, h, handle_finalize, NULL, external) != napi_ok) {
+    free(h); /* uv_poll_init failing leaves nothing to close; the others are leaks we accept on a dying env */
+    return NULL;
+  }
+  h->poll.data = h;
+  return h;
+}
+
+static handle_t *handle_of(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!args(env, info, 1, argv)) return NULL;
+  void *data = NULL;
+  if (napi_get_value_external(env, argv[0], &data) != napi_ok) {
+    napi_throw_type_error(env, NULL, "native.node: not a handle");
+    return NULL;
+  }
+  return data;
+}
+
+/* ---- exit watching ------------------------------------------------------------------------ */
+
+static void watch_on_poll(uv_poll_t *poll, int status, int events) {
+  (void)status;
+  (void)events;
+  handle_t *h = poll->data;
+  if (h->closing) return;
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  int rc = waitid((idtype_t)P_PIDFD, (id_t)h->fd, &si, WEXITED | WNOHANG);
+  if (rc != 0 && errno == EINTR) return;
+  if (rc == 0 && si.si_pid == 0) return; /* not exited yet: a spurious wake */
+  /* rc != 0 otherwise (ECHILD): someone else reaped it; report an unknown end (-1, 0). */
+  int code = -1, sig = 0, core = 0;
+  if (si.si_code == CLD_EXITED) code = si.si_status;
+  else if (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED) {
+    sig = si.si_status;
+    core = si.si_code == CLD_DUMPED;
+  }
+  napi_env env = h->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value argv[3];
+  napi_create_int32(env, code, &argv[0]);
+  napi_create_int32(env, sig, &argv[1]);
+  napi_get_boolean(env, core, &argv[2]);
+  /* Keep the callback alive past handle_close, which drops our reference to it. */
+  napi_value fn = NULL;
+  if (h->callback != NULL) napi_get_reference_value(env, h->callback, &fn);
+  napi_async_context context = h->context;
+  h->context = NULL;
+  handle_close(h);
+  if (fn != NULL) {
+    napi_value recv;
+    napi_get_global(env, &recv);
+    napi_make_callback(env, context, recv, fn, 3, argv, NULL);
+  }
+  if (context != NULL) napi_async_destroy(env, context);
+  napi_close_handle_scope(env, scope);
+}
+
+static napi_value js_watch_exit(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!args(env, info, 2, argv)) return NULL;
+  int32_t pid = 0;
+  CHECK(napi_get_value_int32(env, argv[0], &pid));
+  int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+  if (pidfd < 0) return throw_errno(env, errno);
+  fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+  napi_value external;
+  handle_t *h = handle_new(env, argv[1], pidfd, "supervisord:exit", &external);
+  if (h == NULL) {
+    close(pidfd);
+    napi_throw_error(env, NULL, "native.node: could not watch the process");
+    return NULL;
+  }
+  if (uv_poll_start(&h->poll, UV_READABLE, watch_on_poll) != 0) {
+    handle_close(h);
+    napi_throw_error(env, NULL, "native.node: could not poll the process");
+    return NULL;
+  }
+  return external;
+}
+
+static napi_value js_close_handle(napi_env env, napi_callback_info info) {
+  handle_t *h = handle_of(env, info);
+  if (h != NULL) handle_close(h);
+  return NULL;
+}
+
+/* ---- pipe readers ------------------------------------------------------------------------- */
+
+typedef struct {
+  handle_t base;   /* first, so a reader_t* is a handle_t* */
+  size_t max_chunk;
+  int paused;
+} reader_t;
+
+/* Reads per wake-up before yielding to the rest of the loop. */
+#define READS_PER_WAKE 16
+
+static void reader_deliver_end(reader_t *r, const char *error_code) {
+  handle_t *h = &r->base;
+  napi_env env = h->env;
+  napi_value fn = NULL, argv[2];
+  if (h->callback != NULL) napi_get_reference_value(env, h->callback, &fn);
+  napi_async_context context = h->context;
+  h->context = NULL;
+  napi_get_null(env, &argv[0]);
+  if (error_code != NULL) napi_create_string_utf8(env, error_code, NAPI_AUTO_LENGTH, &argv[1]);
+  else napi_get_undefined(env, &argv[1]);
+  handle_close(h);
+  if (fn != NULL) {
+    napi_value recv;
+    napi_get_global(env, &recv);
+    napi_make_callback(env, context, recv, fn, 2, argv, NULL);
+  }
+  if (context != NULL) napi_async_destroy(env, context);
+}
+
+static void reader_on_poll(uv_poll_t *poll, int status, int events) {
+  (void)events;
+  reader_t *r = poll->data;
+  handle_t *h = &r->base;
+  if (h->closing) return;
+  napi_env env = h->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  if (status < 0) {
+    reader_deliver_end(r, uv_err_name(status));
+    napi_close_handle_scope(env, scope);
+    return;
+  }
+  for (int i = 0; i < READS_PER_WAKE && !r->paused && !h->closing; i++) {
+    int available = 0;
+    if (ioctl(h->fd, FIONREAD, &available) != 0 || available <= 0) available = 65536;
+    size_t want = (size_t)available < r->max_chunk ? (size_t)available : r->max_chunk;
+    void *data = NULL;
+    napi_value buffer;
+    if (napi_create_buffer(env, want, &data, &buffer) != napi_ok) break;
+    ssize_t n;
+    do n = read(h->fd, data, want);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      const char *name = strerrorname_np(errno);
+      reader_deliver_end(r, name != NULL ? name : "EIO");
+      break;
+    }
+    if (n == 0) {
+      reader_deliver_end(r, NULL);
+      break;
+    }
+    if ((size_t)n < want && napi_create_buffer_copy(env, (size_t)n, data, NULL, &buffer) != napi_ok) break;
+    napi_value argv[1] = {buffer};
+    handle_call(h, 1, argv);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static napi_value js_open_reader(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, 3, argv)) return NULL;
+  int32_t fd = -1, max_chunk = 0;
+  CHECK(napi_get_value_int32(env, argv[0], &fd));
+  CHECK(napi_get_value_int32(env, argv[1], &max_chunk));
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return throw_errno(env, errno);
+  uv_loop_t *loop = NULL;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return NULL;
+  reader_t *r = calloc(1, sizeof *r);
+  if (r == NULL) return throw_errno(env, ENOMEM);
+  handle_t *h = &r->base;
+  h->env = env;
+  h->fd = fd;
+  h->refs = 2;
+  r->max_chunk = max_chunk > 0 ? (size_t)max_chunk : 65536;
+  napi_value external, resource, resource_name;
+  if (uv_poll_init(loop, &h->poll, fd) != 0) {
+    free(r);
+    return throw_errno(env, EBADF);
+  }
+  h->poll.data = h;
+  if (napi_create_reference(env, argv[2], 1, &h->callback) != napi_ok ||
+      napi_create_object(env, &resource) != napi_ok ||
+      napi_create_string_utf8(env, "supervisord:pipe", NAPI_AUTO_LENGTH, &resource_name) != napi_ok ||
+      napi_async_init(env, resource, resource_name, &h->context) != napi_ok ||
+      napi_create_external(env, r, handle_finalize, NULL, &external) != napi_ok ||
+      uv_poll_start(&h->poll, UV_READABLE, reader_on_poll) != 0) {
+    h->fd = -1; /* the caller still owns the fd when we fail */
+    handle_close(h);
+    handle_release(h);
+    napi_throw_error(env, NULL, "native.node: could not read the pipe");
+    return NULL;
+  }
+  return external;
+}
+
+static napi_value js_pause_reader(napi_env env, napi_callback_info info) {
+  reader_t *r = (reader_t *)handle_of(env, info);
+  if (r != NULL && !r->base.closing && !r->paused) {
+    r->paused = 1;
+    uv_poll_stop(&r->base.poll);
+  }
+  return NULL;
+}
+
+static napi_value js_resume_reader(napi_env env, napi_callback_info info) {
+  reader_t *r = (reader_t *)handle_of(env, info);
+  if (r != NULL && !r->base.closing && r->paused) {
+    r->paused = 0;
+    uv_poll_start(&r->base.poll, UV_READABLE, reader_on_poll);
+  }
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_default, NULL},
@@ -252,6 +637,13 @@ static napi_value init(napi_env env, napi_value exports) {
     {"syslog", NULL, js_syslog, NULL, NULL, NULL, napi_default, NULL},
     {"listenUnix", NULL, js_listen_unix, NULL, NULL, NULL, napi_default, NULL},
     {"listenTcp", NULL, js_listen_tcp, NULL, NULL, NULL, napi_default, NULL},
+    {"spawn", NULL, js_spawn, NULL, NULL, NULL, napi_default, NULL},
+    {"watchExit", NULL, js_watch_exit, NULL, NULL, NULL, napi_default, NULL},
+    {"closeWatch", NULL, js_close_handle, NULL, NULL, NULL, napi_default, NULL},
+    {"openReader", NULL, js_open_reader, NULL, NULL, NULL, napi_default, NULL},
+    {"pauseReader", NULL, js_pause_reader, NULL, NULL, NULL, napi_default, NULL},
+    {"resumeReader", NULL, js_resume_reader, NULL, NULL, NULL, napi_default, NULL},
+    {"closeReader", NULL, js_close_handle, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

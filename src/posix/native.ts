@@ -10,7 +10,18 @@ interface Native {
   syslog(priority: number, message: string): void;
   listenUnix(path: string, backlog: number): number;
   listenTcp(host: string, port: number, backlog: number): number;
+  spawn(path: string, argv: string[], env: string[], stdin: number, stdout: number, stderr: number): number;
+  watchExit(pid: number, onExit: (code: number, signal: number, coreDumped: boolean) => void): NativeHandle;
+  closeWatch(watch: NativeHandle): void;
+  openReader(fd: number, maxChunk: number, onChunk: (chunk: Buffer | null, error?: string) => void): NativeHandle;
+  pauseReader(reader: NativeHandle): void;
+  resumeReader(reader: NativeHandle): void;
+  closeReader(reader: NativeHandle): void;
 }
+
+/** An opaque handle from native.node (a watch or a reader). */
+declare const nativeHandle: unique symbol;
+type NativeHandle = { readonly [nativeHandle]: true };
 
 // dist/src/posix/native.js sits two levels below dist/native.node.
 const native = require(join(__dirname, "../../native.node")) as Native; // eslint-disable-line @typescript-eslint/no-require-imports
@@ -66,4 +77,102 @@ export function listenUnix(path: string, backlog: number): number {
 /** A listening TCP socket (IPv4, SO_REUSEADDR) that nothing in this process accepts on. */
 export function listenTcp(host: string, port: number, backlog: number): number {
   return native.listenTcp(host, port, backlog);
+}
+
+/**
+ * Start a program with posix_spawn: `stdio` become its fds 0, 1 and 2; every signal back to its
+ * default, no signal blocked. Nothing reaps it but watchExit. Throws an Error with `code` set.
+ */
+export function spawnProcess(path: string, argv: readonly string[], env: readonly string[], stdio: readonly [number, number, number]): number {
+  return native.spawn(path, [...argv], [...env], stdio[0], stdio[1], stdio[2]);
+}
+
+/** How a child ended: an exit code, or the signal that killed it (and whether it dumped core). */
+export interface ExitStatus {
+  code: number | null;
+  signal: number | null;
+  coreDumped: boolean;
+}
+
+/**
+ * Watches that have not fired yet. Nothing else need hold one, and a collected watch is closed
+ * by its finalizer (pidfd and poll gone): the exit would never be reported nor the child reaped.
+ */
+const pendingWatches = new Set<NativeHandle>();
+
+/** Be told once when `pid` (a child of ours) exits; it is reaped then. */
+export function watchExit(pid: number, onExit: (status: ExitStatus) => void): void {
+  const watch = native.watchExit(pid, (code, signal, coreDumped) => {
+    pendingWatches.delete(watch);
+    onExit({ code: code < 0 ? null : code, signal: signal > 0 ? signal : null, coreDumped });
+  });
+  pendingWatches.add(watch);
+}
+
+/**
+ * The read end of a pipe, read by the event loop in chunks as large as what is waiting (up to
+ * `maxChunk`): far fewer, larger reads than a Node stream's 64 KiB ones, and no stream objects.
+ * Takes the fd over (closes it at the end).
+ */
+export class PipeReader {
+  #handle: NativeHandle | undefined;
+  #onData: ((chunk: Buffer) => void) | undefined;
+  #onEnd: Array<(error?: string) => void> = [];
+  #early: Buffer[] = [];
+  #ended = false;
+  #error: string | undefined;
+
+  constructor(
+    readonly fd: number,
+    maxChunk: number,
+  ) {
+    this.#handle = native.openReader(fd, maxChunk, (chunk, error) => {
+      if (chunk !== null) this.#data(chunk);
+      else this.#end(error);
+    });
+  }
+
+  /** True once EOF (or an error, or close()) ended it. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Where chunks go; chunks that came before are delivered at once. */
+  onData(callback: (chunk: Buffer) => void): void {
+    this.#onData = callback;
+    for (const chunk of this.#early.splice(0)) callback(chunk);
+  }
+
+  /** Called once at the end (at once if it already ended). */
+  onEnd(callback: (error?: string) => void): void {
+    if (this.#ended) callback(this.#error);
+    else this.#onEnd.push(callback);
+  }
+
+  pause(): void {
+    if (this.#handle !== undefined) native.pauseReader(this.#handle);
+  }
+
+  resume(): void {
+    if (this.#handle !== undefined) native.resumeReader(this.#handle);
+  }
+
+  /** Stop reading and close the pipe (what is still in it is dropped). */
+  close(): void {
+    if (this.#handle !== undefined) native.closeReader(this.#handle);
+    this.#end(undefined);
+  }
+
+  #data(chunk: Buffer): void {
+    if (this.#onData === undefined) this.#early.push(chunk);
+    else this.#onData(chunk);
+  }
+
+  #end(error: string | undefined): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#error = error;
+    this.#handle = undefined;
+    for (const callback of this.#onEnd.splice(0)) callback(error);
+  }
 }

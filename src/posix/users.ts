@@ -87,3 +87,26 @@ export function supplementaryGids(userName: string): number[] {
   }
   return gids;
 }
+
+/** What a child needs to become a user: its primary group and the groups setgroups gets. */
+export interface Credentials {
+  gid: number;
+  /** The primary group first, then every group whose member list names the user (supervisord's order). */
+  groups: number[];
+}
+
+const credentialCache = new Map<number, { credentials: Credentials | undefined; at: number }>();
+
+/**
+ * The credentials of `uid`, or undefined when it has no passwd entry. Looked up through NSS and
+ * kept for a few seconds: a program restarting in a loop does not enumerate the group database
+ * at every start.
+ */
+export function credentialsOf(uid: number): Credentials | undefined {
+  const hit = credentialCache.get(uid);
+  if (hit !== undefined && Date.now() - hit.at < CACHE_MS) return hit.credentials;
+  const entry = userById(uid);
+  const credentials = entry === undefined ? undefined : { gid: entry.gid, groups: [entry.gid, ...supplementaryGids(entry.name)] };
+  credentialCache.set(uid, { credentials, at: Date.now() });
+  return credentials;
+}

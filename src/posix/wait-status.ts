@@ -1,4 +1,3 @@
-import { constants } from "node:os";
 import { signalName } from "./signals";
 
 /**
@@ -21,24 +20,11 @@ export interface ExitDescription {
   text: string;
 }
 
-/**
- * supervisord's decode_wait_status for what Node's `exit` event reports.
- *
- * DIVERGES: `(core dumped)` is never shown, because Node's exit event does not carry WCOREDUMP.
- * DIVERGES: Node reports a death by a signal it has no name for (the real-time signals 32-64) as
- * exit code 0 with no signal, so such a death reads `exit status 0` where supervisord says
- * `terminated by SIGRTMIN` or `terminated by signal 35`. A spawner that can see the raw wait
- * status should use decodeWaitStatus instead.
- */
-export function describeExit(code: number | null, signal: NodeJS.Signals | null): ExitDescription {
-  if (signal !== null) {
-    const signum: number | undefined = constants.signals[signal];
-    // Node only ever reports names from this table; an unknown one is a bug in the caller.
-    if (signum === undefined) throw new Error(`unknown signal name ${JSON.stringify(signal)}`);
-    return { es: -1, text: `terminated by ${signame(signum)}` };
-  }
-  if (code === null) throw new Error("an exit needs a code or a signal; Node reports one of them");
-  return { es: code, text: `exit status ${code}` };
+/** supervisord's decode_wait_status for how a child ended (states.md §5). */
+export function describeExit(status: { code: number | null; signal: number | null; coreDumped: boolean }): ExitDescription {
+  if (status.code !== null) return decodeWaitStatus((status.code & 0xff) << 8);
+  if (status.signal !== null) return decodeWaitStatus(status.signal | (status.coreDumped ? 0x80 : 0));
+  return decodeWaitStatus(0xffff); // neither: reaped by someone else; "unknown termination cause"
 }
 
 /** supervisord's decode_wait_status for a raw wait status as waitpid(2) returns it. */

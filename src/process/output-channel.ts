@@ -1,5 +1,5 @@
-import type { Readable } from "node:stream";
 import type { EventBus } from "../events/event-bus";
+import type { PipeReader } from "../posix/native";
 import { stripAnsi } from "../logging/ansi";
 import { echoText } from "../logging/bytes-repr";
 import { CaptureSplitter } from "../logging/capture-splitter";
@@ -45,7 +45,7 @@ export class OutputChannel {
   #file: Promise<RotatingFile | undefined> | undefined;
   /** The file once open: writes go straight to it. */
   #opened: RotatingFile | undefined;
-  #stream: Readable | undefined;
+  #stream: PipeReader | undefined;
   #pid = 0;
   #splitter: CaptureSplitter | undefined;
   /** Called with each chunk an event listener writes to stdout (the listener protocol). */
@@ -61,41 +61,29 @@ export class OutputChannel {
    * Start logging a new spawn's pipe. Output still in the previous spawn's pipe is logged first
    * (for at most HANDOVER_MS, in case a grandchild holds that pipe open).
    */
-  attach(stream: Readable, pid: number): void {
+  attach(stream: PipeReader, pid: number): void {
     const previous = this.#stream;
     this.#stream = stream;
     this.#pid = pid;
-    // Listen at once (Node drops the output of an exited child's pipe nobody listens to), but
-    // hold the chunks back until the file is open and the previous spawn's output is logged.
-    const early: Buffer[] = [];
-    let ready = false;
-    const fd = (stream as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
-    stream.once("end", () => this.#closedDebug(fd));
-    stream.on("data", (chunk: Buffer) => {
-      if (ready) {
-        this.#record(chunk, stream);
-      } else {
-        early.push(chunk);
-        stream.pause();
-      }
-    });
+    // Hold the chunks back until the file is open and the previous spawn's output is logged.
+    stream.pause();
     const start = (): void => {
       this.#splitter = this.options.listenerStdout
         ? undefined
         : new CaptureSplitter({ captureMaxbytes: this.options.captureMaxbytes, stripAnsi: this.options.stripAnsi });
-      ready = true;
-      for (const chunk of early.splice(0)) this.#record(chunk, stream);
+      stream.onData((chunk) => this.#record(chunk, stream));
+      stream.onEnd(() => this.#closedDebug(stream));
       stream.resume();
     };
     const previousDone =
-      previous === undefined || previous.readableEnded || previous.destroyed
+      previous === undefined || previous.ended
         ? Promise.resolve()
         : new Promise<void>((resolve) => {
             const timer = setTimeout(() => {
-              previous.destroy();
+              previous.close();
               resolve();
             }, HANDOVER_MS);
-            previous.once("close", () => {
+            previous.onEnd(() => {
               clearTimeout(timer);
               resolve();
             });
@@ -123,7 +111,7 @@ export class OutputChannel {
 
   /** Stop reading and close the file (the group is going away). */
   async close(): Promise<void> {
-    this.#stream?.destroy();
+    this.#stream?.close();
     this.#stream = undefined;
     const file = await this.#file;
     this.#file = undefined;
@@ -153,7 +141,8 @@ export class OutputChannel {
   }
 
   /** supervisord's DEBG line when a channel's pipe closes (logging.md §2.2). */
-  #closedDebug(fd: number): void {
+  #closedDebug(stream: PipeReader): void {
+    const fd = stream.fd;
     const { log, listenerStdout, channel } = this.options;
     if (!log.enabled(10)) return;
     const kind = listenerStdout ? "PEventListenerDispatcher" : "POutputDispatcher";
@@ -165,7 +154,7 @@ export class OutputChannel {
     this.options.log.critical(`could not write log file ${this.options.file}: ${String(err)}`);
   }
 
-  #record(chunk: Buffer, stream: Readable): void {
+  #record(chunk: Buffer, stream: PipeReader): void {
     const { options } = this;
     if (options.listenerStdout) {
       this.#write(chunk, stream);
@@ -189,7 +178,7 @@ export class OutputChannel {
     }
   }
 
-  #write(data: Buffer, stream: Readable): void {
+  #write(data: Buffer, stream: PipeReader): void {
     const file = this.#opened;
     if (file === undefined || data.length === 0) return;
     if (!file.write(data)) {

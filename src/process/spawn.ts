@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { accessSync, closeSync, constants } from "node:fs";
+import { closeSync } from "node:fs";
 import { Socket } from "node:net";
 import { join } from "node:path";
-import type { Readable, Writable } from "node:stream";
-import { makePipe, setPipeSize } from "../posix/native";
+import type { Writable } from "node:stream";
+import { credentialsOf } from "../posix/users";
+import { makePipe, PipeReader, setPipeSize, spawnProcess, watchExit, type ExitStatus } from "../posix/native";
 
 /**
  * The compiled src/posix/exec-helper.c: dist/src/process/spawn.js sits two levels below
@@ -37,20 +37,50 @@ export interface SpawnRequest {
  */
 export const PIPE_CAPACITY = 1024 * 1024;
 
-/** A started child: its pid (the program's own), its pipes as Node streams, and its end. */
+/** The most one read of a child's pipe takes: what a full pipe holds. */
+const READ_CHUNK = PIPE_CAPACITY;
+
+/** The parent's end of a child's stdin: a stream is made for it only when something writes. */
+export class StdinPipe {
+  #fd: number | undefined;
+  #stream: Socket | undefined;
+
+  constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  /** The pipe as a writable stream (made on first use; EPIPE after the child is gone). */
+  writable(): Writable {
+    if (this.#stream === undefined) {
+      if (this.#fd === undefined) throw new Error("stdin pipe already closed");
+      this.#stream = new Socket({ fd: this.#fd, readable: false, writable: true });
+      // An EPIPE writing to a child that has just exited is expected; callers see it through
+      // their own listeners or write callbacks, this one keeps it from being thrown.
+      this.#stream.on("error", () => undefined);
+      this.#fd = undefined;
+    }
+    return this.#stream;
+  }
+
+  close(): void {
+    this.#stream?.destroy();
+    this.#stream = undefined;
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}
+
+/** A started child: its pid (the program's own), its pipes, and its end. */
 export interface SpawnedChild {
   pid: number;
   /** null when the request gave `stdinFd`. */
-  stdin: Writable | null;
-  /** Emits 'close' once the program and every other holder of the write end are done. */
-  stdout: Readable;
+  stdin: StdinPipe | null;
+  /** Ends once the program and every other holder of the write end are done with it. */
+  stdout: PipeReader;
   /** null with `redirectStderr`. */
-  stderr: Readable | null;
-  /**
-   * Where the exit is reported ('exit'); libuv reaps the pid. The pipes are not Node's stdio,
-   * so its 'close' does not wait for them: wait for `stdout` and `stderr` to close instead.
-   */
-  process: ChildProcess;
+  stderr: PipeReader | null;
+  /** Called once, when the child has exited and been reaped, with its raw outcome. */
+  onExit(callback: (status: ExitStatus) => void): void;
 }
 
 /**
@@ -71,82 +101,27 @@ export class ForkError extends Error {
 
 /** The helper's command line for `req` (documented at the top of exec-helper.c). */
 function helperArgs(req: SpawnRequest): string[] {
-  const args: string[] = [];
+  const args: string[] = [EXEC_HELPER];
   if (req.cwd !== null) args.push("--chdir", req.cwd);
   if (req.umask !== null) args.push("--umask", req.umask.toString(8));
-  if (req.uid !== null) args.push("--uid", String(req.uid));
+  if (req.uid !== null) {
+    // Looked up here, not in the child: the helper is static and has no NSS.
+    const credentials = credentialsOf(req.uid);
+    args.push("--uid", String(req.uid));
+    if (credentials !== undefined) args.push("--gid", String(credentials.gid), "--groups", credentials.groups.join(","));
+  }
   if (req.redirectStderr) args.push("--redirect-stderr");
   if (req.nofile !== undefined) args.push("--nofile", String(req.nofile));
   args.push("--", req.path, ...req.argv);
   return args;
 }
 
-/**
- * fork and exec as supervisord does (states.md §4.2): the child leads its own process group in
- * the daemon's session, has only fds 0-2, runs as `uid`, in `cwd`, with `umask`. A failure
- * after the fork (bad cwd, uid, exec) is not an error here: the child writes supervisord's
- * message to its stderr (stdout when redirected) and exits with status 127.
- *
- * The child's stdio are real pipes, as under supervisord: Node's stdio "pipe" would give it
- * unix socketpairs, and a program that opens /dev/stdout or /dev/stderr by name (nginx's
- * `access_log /dev/stdout`) gets ENXIO on a socket.
- * @throws ForkError when no child was started; no fd made here is left open then.
- */
-export function spawnChild(req: SpawnRequest): SpawnedChild {
-  // Fds made here that no stream has taken over and that are not closed yet.
-  const loose = new Set<number>();
-  const streams: Socket[] = [];
-  try {
-    let stdinPipe: Pipe | null = null;
-    let stdinChildEnd: number;
-    if (req.stdinFd === undefined) {
-      stdinPipe = openPipe(loose);
-      stdinChildEnd = stdinPipe.read;
-    } else {
-      stdinChildEnd = req.stdinFd;
-    }
-    const stdoutPipe = openPipe(loose);
-    const stderrPipe = req.redirectStderr ? null : openPipe(loose);
-    // The capacity is only a hint for fast writers: a refusal (the user's pipe-user-pages-soft
-    // reached, say) leaves the default in place.
-    // Only as root: Linux counts pipe memory per user, and an unprivileged user past its
-    // pipe-user-pages-soft gets one-page pipes for everything, its programs' own pipes included.
-    if (process.getuid?.() === 0) {
-      for (const pipe of [stdoutPipe, stderrPipe]) if (pipe !== null) setPipeSize(pipe.read, PIPE_CAPACITY);
-    }
-
-    // With redirect_stderr fd 2 is the stdout pipe from the start (the helper's dup2 of fd 1
-    // onto it then changes nothing), so even a message written before that lands in the log.
-    const childFds: ChildFds = [stdinChildEnd, stdoutPipe.write, (stderrPipe ?? stdoutPipe).write];
-    const stdin = stdinPipe === null ? null : wrap(stdinPipe.write, "write", loose, streams);
-    const stdout = wrap(stdoutPipe.read, "read", loose, streams);
-    const stderr = stderrPipe === null ? null : wrap(stderrPipe.read, "read", loose, streams);
-
-    const child = startHelper(req, childFds);
-    // libuv has dup2'd the child's ends onto its fds 0-2 before exec. Copies of the write ends
-    // left here would keep our reads from ever seeing EOF, and each spawn would leak fds.
-    for (const fd of [stdinPipe?.read, stdoutPipe.write, stderrPipe?.write]) {
-      if (fd === undefined) continue;
-      loose.delete(fd);
-      closeSync(fd);
-    }
-    return { pid: child.pid, stdin, stdout, stderr, process: child.process };
-  } catch (err) {
-    for (const stream of streams) stream.destroy();
-    for (const fd of loose) closeSync(fd);
-    throw err;
-  }
+function errnoCode(err: unknown): string | undefined {
+  if (!(err instanceof Error) || !("code" in err) || typeof err.code !== "string") return undefined;
+  return /^E[A-Z0-9]+$/.test(err.code) ? err.code : undefined;
 }
 
-interface Pipe {
-  read: number;
-  write: number;
-}
-
-/** The fds the child gets as 0, 1 and 2. */
-type ChildFds = [number, number, number];
-
-/** A close-on-exec pipe whose two fds join `loose`. @throws ForkError when none can be made. */
+/** A close-on-exec pipe. @throws ForkError when none can be made. */
 function openPipe(loose: Set<number>): Pipe {
   let ends: [number, number];
   try {
@@ -164,71 +139,107 @@ function openPipe(loose: Set<number>): Pipe {
 }
 
 /**
- * The parent's end of a pipe as a stream, which from here on owns (and closes) the fd. A
- * net.Socket and not an fs stream: libuv polls a pipe with epoll instead of tying up a
- * threadpool thread in a blocking read, and makes the parent's end non-blocking (states.md
- * §4.1 step 5); the child's end is another open file description and stays blocking.
+ * fork and exec as supervisord does (states.md §4.2), through the exec helper: the child leads
+ * its own process group in the daemon's session, has only fds 0-2 (real pipes), runs as
+ * `uid`, in `cwd`, with `umask`. A failure after the fork (bad cwd, uid, exec) is not an error
+ * here: the child writes supervisord's message to its stderr (stdout when redirected) and exits
+ * with status 127.
+ *
+ * The child is started with posix_spawn (a vfork-style clone, as cheap with a big daemon as
+ * with a small one) and reaped through a pidfd, so its exit is known with the raw wait status
+ * (`(core dumped)`, real-time signals); libuv never sees it.
+ * @throws ForkError when no child was started.
  */
-function wrap(fd: number, direction: "read" | "write", loose: Set<number>, streams: Socket[]): Socket {
-  const stream = new Socket({ fd, readable: direction === "read", writable: direction === "write" });
-  loose.delete(fd);
-  streams.push(stream);
-  // An EPIPE writing to a child that has just exited is expected; the caller's own listeners
-  // still see every error, this one only keeps an unobserved one from being thrown.
-  stream.on("error", () => undefined);
-  return stream;
+export function spawnChild(req: SpawnRequest): SpawnedChild {
+  const loose = new Set<number>();
+  const readers: PipeReader[] = [];
+  try {
+    const stdinPipe = req.stdinFd === undefined ? openPipe(loose) : null;
+    const stdoutPipe = openPipe(loose);
+    const stderrPipe = req.redirectStderr ? null : openPipe(loose);
+    // Only as root: Linux counts pipe memory per user, and an unprivileged user past its
+    // pipe-user-pages-soft gets one-page pipes for everything, its programs' own pipes included.
+    if (process.getuid?.() === 0) {
+      for (const pipe of [stdoutPipe, stderrPipe]) if (pipe !== null) setPipeSize(pipe.read, PIPE_CAPACITY);
+    }
+    const stdinChild = stdinPipe?.read ?? req.stdinFd ?? 0;
+    // With redirect_stderr fd 2 is the stdout pipe from the start (the helper's dup2 of fd 1
+    // onto it then changes nothing), so even a message written before that lands in the log.
+    const stderrChild = (stderrPipe ?? stdoutPipe).write;
+    const args = helperArgs(req);
+    const env = Object.entries(req.env).map(([key, value]) => `${key}=${value}`);
+    let pid: number;
+    try {
+      pid = spawnProcess(EXEC_HELPER, args, env, [stdinChild, stdoutPipe.write, stderrChild]);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === undefined) throw err;
+      throw new ForkError(code, code === "EMFILE" || code === "ENFILE" ? "pipes" : "fork");
+    }
+    try {
+      return finishSpawn(pid, stdinPipe, stdoutPipe, stderrPipe, loose, readers);
+    } catch (err) {
+      // Watching or reading failed (ENFILE, ENOMEM): a child we cannot follow must not live on.
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      const code = errnoCode(err);
+      throw code === undefined ? err : new ForkError(code, "pipes");
+    }
+  } catch (err) {
+    for (const reader of readers) reader.close();
+    for (const fd of loose) closeSync(fd);
+    throw err;
+  }
 }
 
-/** Runs the helper with `stdio` as its fds 0-2. @throws ForkError when no child was started. */
-function startHelper(req: SpawnRequest, stdio: ChildFds): { pid: number; process: ChildProcess } {
-  let child: ChildProcess;
-  try {
-    child = spawn(EXEC_HELPER, helperArgs(req), { env: req.env, stdio, windowsHide: true });
-  } catch (err) {
-    // Node throws at once for the errors it does not count as run-time ones (ENOMEM, ...).
-    const code = errnoCode(err);
-    if (code === undefined) throw err;
-    throw new ForkError(code);
-  }
-  // Node reports a failed spawn as an 'error' event on the next tick, after ForkError has told
-  // the caller; later ones could only come from ChildProcess#kill or #send, which the daemon
-  // does not use (it signals by pid). Without a listener any of them would crash the daemon.
-  child.on("error", () => undefined);
-  if (child.pid === undefined) {
-    const code = spawnFailureCode();
-    // Out of fds while libuv makes its own pipe: the same shortage as ours, worded the same.
-    throw new ForkError(code, code === "EMFILE" || code === "ENFILE" ? "pipes" : "fork");
-  }
-  return { pid: child.pid, process: child };
-}
+type Pipe = { read: number; write: number };
 
-function errnoCode(err: unknown): string | undefined {
-  if (!(err instanceof Error) || !("code" in err) || typeof err.code !== "string") return undefined;
-  return /^E[A-Z0-9]+$/.test(err.code) ? err.code : undefined;
-}
-
-/**
- * For EACCES, EAGAIN, EMFILE, ENFILE and ENOENT, Node leaves `pid` undefined and names the
- * error only in an 'error' event a tick later; the caller needs it now. Our pipes exist by
- * then, so EMFILE or ENFILE can only come from the pipe libuv makes to learn whether the exec
- * worked: making one the same way, with the same fds still open, shows it. EACCES and ENOENT
- * can only be about the helper itself (libuv reports a failed exec of the helper from the
- * fork's child). What is left is the fork's own EAGAIN.
- */
-function spawnFailureCode(): string {
-  let probe: [number, number];
-  try {
-    probe = makePipe();
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === undefined) throw err;
-    return code;
+/** The parent's side of a started child: its ends of the pipes, and the exit watch. */
+function finishSpawn(
+  pid: number,
+  stdinPipe: Pipe | null,
+  stdoutPipe: Pipe,
+  stderrPipe: Pipe | null,
+  loose: Set<number>,
+  readers: PipeReader[],
+): SpawnedChild {
+  // The child has its copies; ours of its ends would keep our reads from ever seeing EOF.
+  for (const fd of [stdinPipe?.read, stdoutPipe.write, stderrPipe?.write]) {
+    if (fd === undefined) continue;
+    loose.delete(fd);
+    closeSync(fd);
   }
-  for (const fd of probe) closeSync(fd);
-  try {
-    accessSync(EXEC_HELPER, constants.X_OK);
-  } catch (err) {
-    return errnoCode(err) ?? "EACCES";
+  const stdout = new PipeReader(stdoutPipe.read, READ_CHUNK);
+  loose.delete(stdoutPipe.read);
+  readers.push(stdout);
+  let stderr: PipeReader | null = null;
+  if (stderrPipe !== null) {
+    stderr = new PipeReader(stderrPipe.read, READ_CHUNK);
+    loose.delete(stderrPipe.read);
+    readers.push(stderr);
   }
-  return "EAGAIN";
+  let stdin: StdinPipe | null = null;
+  if (stdinPipe !== null) {
+    stdin = new StdinPipe(stdinPipe.write);
+    loose.delete(stdinPipe.write);
+  }
+  let exited: ExitStatus | undefined;
+  const waiting: Array<(status: ExitStatus) => void> = [];
+  watchExit(pid, (status) => {
+    exited = status;
+    for (const callback of waiting.splice(0)) callback(status);
+  });
+  return {
+    pid,
+    stdin,
+    stdout,
+    stderr,
+    onExit(callback) {
+      if (exited !== undefined) callback(exited);
+      else waiting.push(callback);
+    },
+  };
 }

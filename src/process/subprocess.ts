@@ -7,6 +7,8 @@ import { describeExit, signame } from "../posix/wait-status";
 import { STARTABLE, assertMove } from "./transitions";
 import { CommandError, resolveCommand } from "./command";
 import { ForkError, spawnChild, type SpawnedChild } from "./spawn";
+import type { ExitStatus, PipeReader } from "../posix/native";
+import type { Writable } from "node:stream";
 import { pythonObjectId, type OutputChannel } from "./output-channel";
 import type { ProcessStateName, SupervisorStateName } from "../states";
 
@@ -95,9 +97,9 @@ export class Subprocess {
     return this.config.name;
   }
 
-  /** The child's stdin, when it has one and is running (sendProcessStdin, listeners). */
-  get stdin(): SpawnedChild["stdin"] {
-    return this.#child?.stdin ?? null;
+  /** The child's stdin as a stream, when it has one and is running (sendProcessStdin, listeners). */
+  stdin(): Writable | null {
+    return this.#child?.stdin?.writable() ?? null;
   }
 
   #changeState(to: ProcessStateName, expected = true): void {
@@ -248,7 +250,7 @@ export class Subprocess {
     this.pid = child.pid;
     this.channels.stdout.attach(child.stdout, this.pid);
     if (child.stderr !== null) this.channels.stderr?.attach(child.stderr, this.pid);
-    child.process.once("exit", (code, signal) => this.#exited(child, code, signal));
+    child.onExit((status) => this.#exited(child, status));
     this.host.log.info(`spawned: '${this.name}' with pid ${this.pid}`);
     this.spawnerr = null;
     this.#delay = this.#startedAt + this.config.startsecs * 1000;
@@ -377,31 +379,31 @@ export class Subprocess {
   }
 
   /** The child is gone: let its pipes deliver what is left, then handle the exit. */
-  #exited(child: SpawnedChild, code: number | null, signal: NodeJS.Signals | null): void {
-    const ends = [child.stdout, child.stderr].filter((s) => s !== null && !s.readableEnded);
-    if (ends.length === 0) {
-      this.#finish(child, code, signal);
+  #exited(child: SpawnedChild, status: ExitStatus): void {
+    const open = [child.stdout, child.stderr].filter((reader): reader is PipeReader => reader !== null && !reader.ended);
+    if (open.length === 0) {
+      this.#finish(child, status);
       return;
     }
     // A grandchild may hold the pipes open: then we go on without it, as supervisord does.
-    let pending = ends.length;
-    const timer = setTimeout(() => this.#finish(child, code, signal), DRAIN_GRACE_MS);
-    for (const stream of ends) {
-      stream?.once("close", () => {
+    let pending = open.length;
+    const timer = setTimeout(() => this.#finish(child, status), DRAIN_GRACE_MS);
+    for (const reader of open) {
+      reader.onEnd(() => {
         pending -= 1;
         if (pending === 0) {
           clearTimeout(timer);
-          this.#finish(child, code, signal);
+          this.#finish(child, status);
         }
       });
     }
   }
 
   /** supervisord's finish() (states.md §5). */
-  #finish(child: SpawnedChild, code: number | null, signal: NodeJS.Signals | null): void {
+  #finish(child: SpawnedChild, status: ExitStatus): void {
     if (this.#child !== child) return; // already finished (timeout and close both fired)
     this.#child = undefined;
-    const { es, text } = describeExit(code, signal);
+    const { es, text } = describeExit(status);
     const now = performance.now();
     this.laststop = nowSeconds();
     const tooQuickly = now - this.#startedAt < this.config.startsecs * 1000;
@@ -438,7 +440,7 @@ export class Subprocess {
     this.pid = 0;
     this.channels.stdout.detach();
     this.channels.stderr?.detach();
-    child.stdin?.destroy();
+    child.stdin?.close();
     this.#releaseFcgi();
     this.#changed();
   }

@@ -6,6 +6,9 @@ import type { FcgiSocket, ProcessHost, Subprocess } from "../process/subprocess"
 import type { SupervisorStateName } from "../states";
 import { ProcessGroup, type ChannelFactory } from "./process-group";
 
+/** Processes started at boot before the event loop gets a turn. */
+const SPAWNS_PER_TURN = 8;
+
 /** How often `waiting for ... to die` is repeated while a shutdown waits (supervisord: 3 s). */
 const SHUTDOWN_REPORT_MS = 3000;
 
@@ -85,10 +88,21 @@ export class Supervisor implements ProcessHost {
     return [...this.groups.values()].sort((a, b) => a.priority - b.priority);
   }
 
-  /** Start-up: SUPERVISOR_STATE_CHANGE_RUNNING, then every group's autostart in priority order. */
-  run(): void {
+  /**
+   * Start-up: SUPERVISOR_STATE_CHANGE_RUNNING, then every group's autostart in priority order.
+   * The event loop gets a turn every few spawns: with a thousand programs, the first ones'
+   * startsecs, output and signals are handled while the last ones start.
+   */
+  async run(): Promise<void> {
     this.events.notify({ type: "SUPERVISOR_STATE_CHANGE_RUNNING" });
-    for (const group of this.groupsByPriority()) group.transition();
+    let started = 0;
+    for (const group of this.groupsByPriority()) {
+      for (const proc of group.processes.values()) {
+        if (this.#mood !== "RUNNING" || this.groups.get(group.name) !== group) break;
+        proc.transition();
+        if (++started % SPAWNS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
   }
 
   /** SIGTERM, SIGINT, SIGQUIT, RPC shutdown. */

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
-import { getRlimit, makePipe, setPipeSize, setRlimit } from "../../src/posix/native";
+import { getRlimit, makePipe, setPipeSize, setRlimit, spawnProcess, watchExit, type ExitStatus } from "../../src/posix/native";
 import { tempDir } from "../helpers/temp-dir";
+import { waitFor } from "../helpers/wait-for";
 
 const O_CLOEXEC = 0o2000000;
 
@@ -153,4 +154,159 @@ test("a soft limit above the hard one is refused", () => {
   if (before.hard === "unlimited") return;
   assert.equal(setRlimit("nofile", before.hard + 1, before.hard), false);
   assert.deepEqual(getRlimit("nofile"), before);
+});
+
+const CHILD_ENV = ["PATH=/usr/bin:/bin"];
+
+/** /dev/null, open for reading and writing, closed at the end of the test. */
+function devNull(t: TestContext): number {
+  const fd = openSync("/dev/null", "r+");
+  t.after(() => closeSync(fd));
+  return fd;
+}
+
+/** spawnProcess, the child watched (so reaped) at once and killed at the end of the test if still running. */
+function spawnWatched(t: TestContext, path: string, argv: string[], stdio: [number, number, number]): { pid: number; exited: Promise<ExitStatus> } {
+  const pid = spawnProcess(path, argv, CHILD_ENV, stdio);
+  let reaped = false;
+  const exited = new Promise<ExitStatus>((resolve) =>
+    watchExit(pid, (status) => {
+      reaped = true;
+      resolve(status);
+    }),
+  );
+  t.after(() => {
+    // Once reaped, the pid may be some other process's.
+    if (!reaped) process.kill(pid, "SIGKILL");
+  });
+  return { pid, exited };
+}
+
+/**
+ * Run `argv` with its stdout a pipe (stdin and stderr /dev/null): what it wrote, and how it
+ * ended. The pipe is read once the child has exited: a pipe fits what these programs write.
+ */
+async function output(t: TestContext, path: string, argv: string[]): Promise<{ out: string; status: ExitStatus }> {
+  const [read, write] = pipeFor(t);
+  const nul = devNull(t);
+  const child = spawnWatched(t, path, argv, [nul, write, nul]);
+  const status = await child.exited;
+  return { out: drain(read), status };
+}
+
+/** Everything waiting in a pipe whose only writer left is ours (which keeps it from EOF). */
+function drain(read: number): string {
+  const fd = openSync(`/proc/self/fd/${read}`, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const buffer = Buffer.alloc(65536);
+    let text = "";
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buffer);
+      } catch (err) {
+        // EAGAIN: all of it is read.
+        if (err instanceof Error && "code" in err && err.code === "EAGAIN") return text;
+        throw err;
+      }
+      if (n === 0) return text;
+      text += buffer.toString("utf8", 0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+test("spawnProcess of a path that does not exist throws an Error whose code is ENOENT", (t) => {
+  const nul = devNull(t);
+  let thrown: unknown;
+  try {
+    spawnProcess("/nonexistent/program", ["program"], CHILD_ENV, [nul, nul, nul]);
+  } catch (err) {
+    thrown = err;
+  }
+  assert.ok(thrown instanceof Error);
+  assert.equal((thrown as Error & { code?: unknown }).code, "ENOENT");
+  assert.equal((thrown as Error & { errno?: unknown }).errno, 2);
+  assert.equal(thrown.message, "No such file or directory");
+});
+
+test("spawnProcess of a file that is not executable throws EACCES", (t) => {
+  const nul = devNull(t);
+  const file = join(tempDir(t), "data");
+  writeFileSync(file, "not a program\n", { mode: 0o644 });
+  assert.throws(() => spawnProcess(file, ["data"], CHILD_ENV, [nul, nul, nul]), { code: "EACCES", message: "Permission denied" });
+});
+
+test("spawnProcess gives the child the three fds as its 0, 1 and 2, with the argv and environment given", async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, "in"), "from stdin\n");
+  const stdin = openSync(join(dir, "in"), "r");
+  t.after(() => closeSync(stdin));
+  const stderr = openSync(join(dir, "err"), "w");
+  t.after(() => closeSync(stderr));
+  const [read, write] = pipeFor(t);
+  const script = 'cat; echo "$0 $1 $FOO"; tr "\\0" " " </proc/$$/cmdline; echo to-stderr >&2; stat -L -c %i /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2';
+  const argv = ["my-sh", "-c", script, "zero", "one"];
+  const pid = spawnProcess("/bin/sh", argv, ["PATH=/usr/bin:/bin", "FOO=bar"], [stdin, write, stderr]);
+  const status = await new Promise<ExitStatus>((resolve) => watchExit(pid, resolve));
+  assert.deepEqual(status, { code: 0, signal: null, coreDumped: false });
+  const inodes = [stdin, write, stderr].map((fd) => String(fstatSync(fd).ino));
+  assert.equal(drain(read), `from stdin\nzero one bar\n${argv.join(" ")} ${inodes.join("\n")}\n`);
+  assert.equal(readFileSync(join(dir, "err"), "utf8"), "to-stderr\n");
+});
+
+test("the child starts with every signal at its default and none blocked, though this process ignores SIGPIPE and SIGXFSZ", async (t) => {
+  // Every one: glibc's posix_spawn would leave its internal signals 32 and 33 ignored.
+  const ours = readFileSync("/proc/self/status", "utf8");
+  assert.match(ours, /^SigIgn:\t0*1001000$/m);
+  const { out, status } = await output(t, "/bin/grep", ["grep", "-E", "^Sig(Blk|Ign):", "/proc/self/status"]);
+  assert.deepEqual(status, { code: 0, signal: null, coreDumped: false });
+  assert.equal(out, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+});
+
+test("what the program itself ignores is what its own children inherit", async (t) => {
+  // SIGUSR1 (10) and SIGTERM (15): bits 9 and 14.
+  const script = "trap '' USR1 TERM; grep -E '^Sig(Blk|Ign):' /proc/self/status";
+  const { out, status } = await output(t, "/bin/sh", ["sh", "-c", script]);
+  assert.deepEqual(status, { code: 0, signal: null, coreDumped: false });
+  assert.equal(out, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000004200\n");
+});
+
+test("watchExit calls back once, with the outcome, after which the child is reaped and its pidfd closed", async (t) => {
+  const nul = devNull(t);
+  const before = openFds().sort((a, b) => a - b);
+  const pid = spawnProcess("/bin/sh", ["sh", "-c", "exit 5"], CHILD_ENV, [nul, nul, nul]);
+  const calls: ExitStatus[] = [];
+  const first = new Promise<void>((resolve) =>
+    watchExit(pid, (status) => {
+      calls.push(status);
+      resolve();
+    }),
+  );
+  assert.equal(openFds().length, before.length + 1, "the pidfd");
+  await first;
+  assert.deepEqual(calls, [{ code: 5, signal: null, coreDumped: false }]);
+  assert.equal(existsSync(`/proc/${pid}`), false);
+  assert.deepEqual(openFds().sort((a, b) => a - b), before);
+  // A second child's whole life later, the first watch has not fired again.
+  const second = spawnWatched(t, "/bin/true", ["true"], [nul, nul, nul]);
+  assert.deepEqual(await second.exited, { code: 0, signal: null, coreDumped: false });
+  assert.deepEqual(calls, [{ code: 5, signal: null, coreDumped: false }]);
+});
+
+test("watchExit of a child that has already exited (a zombie) calls back at once with its outcome", async (t) => {
+  const nul = devNull(t);
+  const pid = spawnProcess("/bin/sh", ["sh", "-c", "kill -TERM $$"], CHILD_ENV, [nul, nul, nul]);
+  // Nothing reaps it meanwhile: it stays a zombie until watched.
+  const state = (): string => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] ?? "";
+  await waitFor(() => state() === "Z", { what: "the child to exit" });
+  const status = await new Promise<ExitStatus>((resolve) => watchExit(pid, resolve));
+  assert.deepEqual(status, { code: null, signal: 15, coreDumped: false });
+  assert.equal(existsSync(`/proc/${pid}`), false);
+});
+
+test("watchExit of a pid that cannot exist throws ESRCH", () => {
+  // Above Linux's PID_MAX_LIMIT (2^22): never a process.
+  assert.throws(() => watchExit(2 ** 22 + 1, () => undefined), { code: "ESRCH", message: "No such process" });
 });

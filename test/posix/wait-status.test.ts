@@ -1,8 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { constants } from "node:os";
+import { closeSync, openSync } from "node:fs";
+import { spawnProcess, watchExit, type ExitStatus } from "../../src/posix/native";
 import { decodeWaitStatus, describeExit, signame } from "../../src/posix/wait-status";
 
 // Expectations checked against supervisor.options.signame and decode_wait_status on Debian's
@@ -32,41 +31,75 @@ test("signame of a number outside the table is 'signal N', negative ones too", (
   assert.equal(signame(1000), "signal 1000");
 });
 
+/** What watchExit reports for a program that exited with `code`. */
+function exited(code: number): ExitStatus {
+  return { code, signal: null, coreDumped: false };
+}
+
+/** What watchExit reports for a program killed by signal number `signal`. */
+function killed(signal: number, coreDumped = false): ExitStatus {
+  return { code: null, signal, coreDumped };
+}
+
 test("describeExit of an exit code is the code and 'exit status N'", () => {
-  for (const code of [0, 1, 2, 3, 127, 255]) assert.deepEqual(describeExit(code, null), { es: code, text: `exit status ${code}` });
+  for (const code of [0, 1, 2, 3, 127, 255]) assert.deepEqual(describeExit(exited(code)), { es: code, text: `exit status ${code}` });
 });
 
 test("describeExit of a signal is -1 and 'terminated by' supervisord's name for its number", () => {
-  assert.deepEqual(describeExit(null, "SIGTERM"), { es: -1, text: "terminated by SIGTERM" });
-  assert.deepEqual(describeExit(null, "SIGKILL"), { es: -1, text: "terminated by SIGKILL" });
-  // Node's aliases map through their number to the name supervisord prints.
-  assert.deepEqual(describeExit(null, "SIGIO"), { es: -1, text: "terminated by SIGPOLL" });
-  assert.deepEqual(describeExit(null, "SIGPOLL"), { es: -1, text: "terminated by SIGPOLL" });
-  assert.deepEqual(describeExit(null, "SIGIOT"), { es: -1, text: "terminated by SIGABRT" });
-  // Never "(core dumped)": Node does not tell (see the DIVERGES note in wait-status.ts).
-  assert.deepEqual(describeExit(null, "SIGSEGV"), { es: -1, text: "terminated by SIGSEGV" });
+  // decode_wait_status of the raw statuses 0x0f, 0x09, 0x1d, 0x06, 0x0b, 0x11.
+  assert.deepEqual(describeExit(killed(15)), { es: -1, text: "terminated by SIGTERM" });
+  assert.deepEqual(describeExit(killed(9)), { es: -1, text: "terminated by SIGKILL" });
+  assert.deepEqual(describeExit(killed(29)), { es: -1, text: "terminated by SIGPOLL" });
+  assert.deepEqual(describeExit(killed(6)), { es: -1, text: "terminated by SIGABRT" });
+  assert.deepEqual(describeExit(killed(11)), { es: -1, text: "terminated by SIGSEGV" });
+  assert.deepEqual(describeExit(killed(17)), { es: -1, text: "terminated by SIGCHLD" });
 });
 
-test("describeExit names every signal Node knows as signame does for its number", () => {
-  for (const [name, signum] of Object.entries(constants.signals)) {
-    assert.deepEqual(describeExit(null, name as NodeJS.Signals), { es: -1, text: `terminated by ${signame(signum)}` }, name);
+test("describeExit of a core dump adds ' (core dumped)'", () => {
+  // decode_wait_status of 0x8b, 0x86, 0x89: the signal with WCOREDUMP's 0x80.
+  assert.deepEqual(describeExit(killed(11, true)), { es: -1, text: "terminated by SIGSEGV (core dumped)" });
+  assert.deepEqual(describeExit(killed(6, true)), { es: -1, text: "terminated by SIGABRT (core dumped)" });
+  assert.deepEqual(describeExit(killed(9, true)), { es: -1, text: "terminated by SIGKILL (core dumped)" });
+});
+
+test("describeExit of a real-time signal: SIGRTMIN, SIGRTMAX, 'signal N' between them", () => {
+  // decode_wait_status of 0x22, 0x23, 0x40, then 0xa2, 0xa3, 0xc0 (the same with a core dump).
+  assert.deepEqual(describeExit(killed(34)), { es: -1, text: "terminated by SIGRTMIN" });
+  assert.deepEqual(describeExit(killed(35)), { es: -1, text: "terminated by signal 35" });
+  assert.deepEqual(describeExit(killed(64)), { es: -1, text: "terminated by SIGRTMAX" });
+  assert.deepEqual(describeExit(killed(34, true)), { es: -1, text: "terminated by SIGRTMIN (core dumped)" });
+  assert.deepEqual(describeExit(killed(35, true)), { es: -1, text: "terminated by signal 35 (core dumped)" });
+  assert.deepEqual(describeExit(killed(64, true)), { es: -1, text: "terminated by SIGRTMAX (core dumped)" });
+  // glibc's own signals, which no glibc program is sent: 0xa1.
+  assert.deepEqual(describeExit(killed(33, true)), { es: -1, text: "terminated by signal 33 (core dumped)" });
+});
+
+test("describeExit of every signal 1..64 agrees with decodeWaitStatus of the raw status, with and without a core", () => {
+  for (let signal = 1; signal <= 64; signal++) {
+    assert.deepEqual(describeExit(killed(signal)), { es: -1, text: `terminated by ${signame(signal)}` }, String(signal));
+    assert.deepEqual(describeExit(killed(signal)), decodeWaitStatus(signal), String(signal));
+    assert.deepEqual(describeExit(killed(signal, true)), decodeWaitStatus(signal | 0x80), String(signal));
   }
 });
 
-test("describeExit of what Node reports for real children", async () => {
+test("describeExit of an end with neither a code nor a signal (reaped by someone else) is an unknown cause", () => {
+  // decode_wait_status(0xffff).
+  assert.deepEqual(describeExit({ code: null, signal: null, coreDumped: false }), { es: -1, text: "unknown termination cause 0xffff" });
+});
+
+test("describeExit of what watchExit reports for real children", async (t) => {
+  const devNull = openSync("/dev/null", "r+");
+  t.after(() => closeSync(devNull));
   const cases: ReadonlyArray<readonly [string, string]> = [
     ["exit 7", "exit status 7"], ["kill -TERM $$", "terminated by SIGTERM"], ["kill -29 $$", "terminated by SIGPOLL"],
-    ["kill -6 $$", "terminated by SIGABRT"], ["kill -9 $$", "terminated by SIGKILL"],
+    ["kill -6 $$", "terminated by SIGABRT"], ["kill -9 $$", "terminated by SIGKILL"], ["kill -34 $$", "terminated by SIGRTMIN"],
+    ["kill -35 $$", "terminated by signal 35"], ["kill -64 $$", "terminated by SIGRTMAX"],
   ];
   for (const [script, text] of cases) {
-    const child = spawn("/bin/sh", ["-c", script], { stdio: "ignore" });
-    const [code, signal] = (await once(child, "exit")) as [number | null, NodeJS.Signals | null];
-    assert.equal(describeExit(code, signal).text, text, script);
+    const pid = spawnProcess("/bin/sh", ["sh", "-c", script], ["PATH=/usr/bin:/bin"], [devNull, devNull, devNull]);
+    const status = await new Promise<ExitStatus>((resolve) => watchExit(pid, resolve));
+    assert.equal(describeExit(status).text, text, script);
   }
-});
-
-test("describeExit refuses an exit with neither a code nor a signal", () => {
-  assert.throws(() => describeExit(null, null), { message: "an exit needs a code or a signal; Node reports one of them" });
 });
 
 test("decodeWaitStatus decodes raw wait statuses as decode_wait_status does", () => {

@@ -4,6 +4,7 @@ import {
   chmodSync,
   copyFileSync,
   closeSync,
+  existsSync,
   fstatSync,
   openSync,
   readdirSync,
@@ -12,9 +13,9 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import type { Readable, Writable } from "node:stream";
 import { test, type TestContext } from "node:test";
-import { getRlimit, setRlimit } from "../../src/posix/native";
+import { getRlimit, setRlimit, type ExitStatus, type PipeReader } from "../../src/posix/native";
+import { describeExit } from "../../src/posix/wait-status";
 import { EXEC_HELPER, ForkError, PIPE_CAPACITY, spawnChild, type SpawnedChild, type SpawnRequest } from "../../src/process/spawn";
 import { tempDir } from "../helpers/temp-dir";
 import { waitFor } from "../helpers/wait-for";
@@ -22,17 +23,38 @@ import { waitFor } from "../helpers/wait-for";
 const ENV = { PATH: "/usr/bin:/bin" };
 const NOT_SPAWNED = "supervisor: child process was not spawned\n";
 
-interface Run {
-  child: SpawnedChild;
-  stdout: () => string;
-  stderr: () => string;
-  /** Resolves once the child has exited and both pipes are drained and closed. */
-  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+/** The outcome of a program that exited with `code`. */
+function exitedWith(code: number): ExitStatus {
+  return { code, signal: null, coreDumped: false };
 }
 
-function closed(stream: Readable | Writable | null): Promise<void> {
-  if (stream === null || stream.closed) return Promise.resolve();
-  return new Promise((resolve) => stream.once("close", () => resolve()));
+/** The outcome of a program a signal killed (numbers, as the kernel reports them). */
+function killedBy(signal: number, coreDumped = false): ExitStatus {
+  return { code: null, signal, coreDumped };
+}
+
+/** What one pipe reader delivered, chunk by chunk. */
+interface Collected {
+  chunks: Buffer[];
+  text: () => string;
+}
+
+function collect(reader: PipeReader | null): Collected {
+  const chunks: Buffer[] = [];
+  reader?.onData((chunk) => chunks.push(chunk));
+  return { chunks, text: () => Buffer.concat(chunks).toString("utf8") };
+}
+
+/** Resolves at the reader's end (EOF or close()); rejects when a read failed. */
+function endOf(reader: PipeReader | null): Promise<void> {
+  if (reader === null) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    reader.onEnd((error) => (error === undefined ? resolve() : reject(new Error(`reading the pipe failed: ${error}`))));
+  });
+}
+
+function exitOf(child: SpawnedChild): Promise<ExitStatus> {
+  return new Promise((resolve) => child.onExit(resolve));
 }
 
 function killIfAlive(pid: number): void {
@@ -48,21 +70,35 @@ function request(path: string, argv: string[], overrides: Partial<SpawnRequest> 
   return { path, argv, env: ENV, cwd: null, umask: null, uid: null, redirectStderr: false, ...overrides };
 }
 
-function run(t: TestContext, req: SpawnRequest): Run {
+/** spawnChild, with a cleanup that kills the child unless it was reaped already and closes our ends. */
+function start(t: TestContext, req: SpawnRequest): SpawnedChild {
   const child = spawnChild(req);
+  let reaped = false;
+  child.onExit(() => (reaped = true));
   t.after(() => {
-    killIfAlive(child.pid);
-    child.stdin?.destroy();
+    // Once reaped, the pid may be some other process's.
+    if (!reaped) killIfAlive(child.pid);
+    child.stdin?.close();
+    child.stdout.close();
+    child.stderr?.close();
   });
-  let out = "";
-  let err = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.process.once("exit", (code, signal) => resolve({ code, signal }));
-  });
-  const ended = Promise.all([exited, closed(child.stdout), closed(child.stderr)]).then(([exit]) => exit);
-  return { child, stdout: () => out, stderr: () => err, ended };
+  return child;
+}
+
+interface Run {
+  child: SpawnedChild;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves once the child has exited and been reaped, and both pipes have ended. */
+  ended: Promise<ExitStatus>;
+}
+
+function run(t: TestContext, req: SpawnRequest): Run {
+  const child = start(t, req);
+  const out = collect(child.stdout);
+  const err = collect(child.stderr);
+  const ended = Promise.all([exitOf(child), endOf(child.stdout), endOf(child.stderr)]).then(([status]) => status);
+  return { child, stdout: out.text, stderr: err.text, ended };
 }
 
 /** This process's open fds (without the one the listing itself used). */
@@ -105,15 +141,15 @@ function credentials(status: string): { uid: string; gid: string; groups: number
   return { uid: row("Uid"), gid: row("Gid"), groups };
 }
 
-test("the pid Node reports is the program's own pid, and argv[0] is the one written in the config", async (t) => {
+test("the pid spawnChild reports is the program's own pid, and argv[0] is the one written in the config", async (t) => {
   const r = run(t, request("/bin/sh", ["my-shell", "-c", "echo $$ $0"]));
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(0));
   assert.equal(r.stdout(), `${r.child.pid} my-shell\n`);
 });
 
 test("the child leads its own process group in the daemon's session", async (t) => {
   const r = run(t, request("/bin/cat", ["cat", "/proc/self/stat"]));
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(0));
   const child = statFields(r.stdout());
   const ours = statFields(readFileSync("/proc/self/stat", "utf8"));
   assert.deepEqual(child, { pid: r.child.pid, ppid: process.pid, pgrp: r.child.pid, session: ours.session });
@@ -121,7 +157,7 @@ test("the child leads its own process group in the daemon's session", async (t) 
 
 test("stdout and stderr arrive on separate pipes", async (t) => {
   const r = run(t, request("/bin/sh", ["sh", "-c", "echo out; echo err >&2; echo out2"]));
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(0));
   assert.equal(r.stdout(), "out\nout2\n");
   assert.equal(r.stderr(), "err\n");
 });
@@ -129,14 +165,14 @@ test("stdout and stderr arrive on separate pipes", async (t) => {
 test("redirect_stderr sends stderr down the stdout pipe, in order", async (t) => {
   const r = run(t, request("/bin/sh", ["sh", "-c", "echo out; echo err >&2; echo out2"], { redirectStderr: true }));
   assert.equal(r.child.stderr, null);
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(0));
   assert.equal(r.stdout(), "out\nerr\nout2\n");
 });
 
 test("the program gets exactly the environment it was given", async (t) => {
   const env = { PATH: "/usr/bin:/bin", FOO: "bar baz", SUPERVISOR_ENABLED: "1", EMPTY: "" };
   const r = run(t, request("/usr/bin/env", ["env"], { env }));
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(0));
   assert.deepEqual(r.stdout().split("\n").filter((l) => l !== "").sort(), [
     "EMPTY=",
     "FOO=bar baz",
@@ -148,8 +184,8 @@ test("the program gets exactly the environment it was given", async (t) => {
 test("umask is applied, and without one the daemon's is inherited", async (t) => {
   const set = run(t, request("/bin/sh", ["sh", "-c", "umask"], { umask: 0o027 }));
   const inherited = run(t, request("/bin/sh", ["sh", "-c", "umask"]));
-  assert.deepEqual(await set.ended, { code: 0, signal: null });
-  assert.deepEqual(await inherited.ended, { code: 0, signal: null });
+  assert.deepEqual(await set.ended, exitedWith(0));
+  assert.deepEqual(await inherited.ended, exitedWith(0));
   assert.equal(set.stdout(), "0027\n");
   assert.equal(inherited.stdout(), `${process.umask().toString(8).padStart(4, "0")}\n`);
 });
@@ -157,14 +193,14 @@ test("umask is applied, and without one the daemon's is inherited", async (t) =>
 test("directory is applied before exec", async (t) => {
   const dir = tempDir(t);
   const r = run(t, request("/bin/pwd", ["pwd"], { cwd: dir }));
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(0));
   assert.equal(r.stdout(), `${dir}\n`);
 });
 
 test("a missing directory: supervisord's message on stderr and exit status 127", async (t) => {
   const dir = join(tempDir(t), "missing");
   const r = run(t, request("/bin/pwd", ["pwd"], { cwd: dir }));
-  assert.deepEqual(await r.ended, { code: 127, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(127));
   assert.equal(r.stdout(), "");
   assert.equal(r.stderr(), `supervisor: couldn't chdir to ${dir}: ENOENT\n${NOT_SPAWNED}`);
 });
@@ -173,7 +209,7 @@ test("a directory that is a file fails with ENOTDIR, in the stdout log when stde
   const file = join(tempDir(t), "file");
   writeFileSync(file, "");
   const r = run(t, request("/bin/pwd", ["pwd"], { cwd: file, redirectStderr: true }));
-  assert.deepEqual(await r.ended, { code: 127, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(127));
   assert.equal(r.stdout(), `supervisor: couldn't chdir to ${file}: ENOTDIR\n${NOT_SPAWNED}`);
 });
 
@@ -181,7 +217,7 @@ test("a script whose interpreter is missing fails exec with ENOENT, naming argv[
   const script = join(tempDir(t), "bad-interpreter");
   writeFileSync(script, "#!/nonexistent/interpreter\n", { mode: 0o755 });
   const r = run(t, request(script, ["bad-interpreter", "arg"]));
-  assert.deepEqual(await r.ended, { code: 127, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(127));
   assert.equal(r.stderr(), `supervisor: couldn't exec bad-interpreter: ENOENT\n${NOT_SPAWNED}`);
 });
 
@@ -189,13 +225,13 @@ test("an executable text file without #! fails exec with ENOEXEC (no fallback to
   const script = join(tempDir(t), "badfmt");
   writeFileSync(script, "echo hello\n", { mode: 0o755 });
   const r = run(t, request(script, [script]));
-  assert.deepEqual(await r.ended, { code: 127, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(127));
   assert.equal(r.stderr(), `supervisor: couldn't exec ${script}: ENOEXEC\n${NOT_SPAWNED}`);
 });
 
 test("the program has only fds 0, 1 and 2 open", async (t) => {
   const r = run(t, request("/bin/sh", ["sh", "-c", "ls /proc/$$/fd"]));
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(0));
   assert.equal(r.stdout(), "0\n1\n2\n");
 });
 
@@ -226,28 +262,28 @@ test("a given fd (an fcgi socket) becomes the program's stdin", async (t) => {
   t.after(() => closeSync(fd));
   const r = run(t, request("/bin/cat", ["cat"], { stdinFd: fd }));
   assert.equal(r.child.stdin, null);
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(0));
   assert.equal(r.stdout(), "from the socket\n");
 });
 
 test("a pipe stdin carries what the daemon writes", async (t) => {
   const r = run(t, request("/bin/cat", ["cat"]));
   assert.ok(r.child.stdin !== null);
-  r.child.stdin.end("to the child\n");
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  r.child.stdin.writable().end("to the child\n");
+  assert.deepEqual(await r.ended, exitedWith(0));
   assert.equal(r.stdout(), "to the child\n");
 });
 
 test("SIGPIPE and SIGXFSZ are ignored in the child, as under Python's supervisord", async (t) => {
   const r = run(t, request("/bin/grep", ["grep", "-E", "^Sig(Ign|Blk):", "/proc/self/status"]));
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(0));
   assert.equal(r.stdout(), "SigBlk:\t0000000000000000\nSigIgn:\t0000000001001000\n");
 });
 
 test("user= switches uid and gid and sets the user's groups", async (t) => {
   const user = nobody();
   const r = run(t, request("/bin/cat", ["cat", "/proc/self/status"], { uid: user.uid }));
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(0));
   const got = credentials(r.stdout());
   const primary = user.groups[0];
   assert.equal(got.uid, [user.uid, user.uid, user.uid, user.uid].join("\t"));
@@ -272,17 +308,27 @@ test("user= gives every group whose member list names the user, primary group fi
   const primaryName = execFileSync("id", ["-gn", "nobody"], { encoding: "utf8" }).trim();
   const dir = tempDir(t);
   const groupFile = join(dir, "group");
-  // A private mount namespace shows the helper a group database with memberships nobody lacks
-  // on this machine; the primary group also lists the user, so it is given twice.
+  // A private mount namespace shows the daemon (which looks the user up for the helper) a group
+  // database with memberships nobody lacks on this machine; the primary group also lists the
+  // user, so it is given twice, as supervisord gives it.
   const lines = readFileSync("/etc/group", "utf8")
     .split("\n")
     .filter((l) => l !== "")
     .map((l) => (l.startsWith(`${primaryName}:`) ? `${l}${l.endsWith(":") ? "" : ","}nobody` : l));
   lines.push("sts-first:x:4242:daemon,nobody", "sts-other:x:4343:daemon", "sts-second:x:4344:nobody,nobody");
   writeFileSync(groupFile, `${lines.join("\n")}\n`);
-  const script = `mount --bind ${groupFile} /etc/group && exec ${EXEC_HELPER} --uid ${user.uid} -- /bin/cat cat /proc/self/status`;
+  const probe = join(dir, "probe.js");
+  writeFileSync(
+    probe,
+    `const { spawnChild } = require(${JSON.stringify(join(__dirname, "../../src/process/spawn.js"))});
+const child = spawnChild({ path: "/bin/cat", argv: ["cat", "/proc/self/status"], env: {}, cwd: null, umask: null, uid: ${user.uid}, redirectStderr: false });
+child.stdout.onData((chunk) => process.stdout.write(chunk));
+child.stderr.onData((chunk) => process.stderr.write(chunk));
+child.onExit((status) => { process.exitCode = status.code ?? 1; });\n`,
+  );
+  const script = `mount --bind ${groupFile} /etc/group && exec ${process.execPath} ${probe}`;
   const r = run(t, request("/usr/bin/unshare", ["unshare", "-m", "/bin/sh", "-c", script]));
-  assert.deepEqual(await r.ended, { code: 0, signal: null }, r.stderr());
+  assert.deepEqual(await r.ended, exitedWith(0), r.stderr());
   const primary = user.groups[0] ?? -1;
   // The kernel lists the groups sorted; duplicates stay.
   assert.deepEqual(credentials(r.stdout()).groups, [primary, primary, 4242, 4344].sort((a, b) => a - b));
@@ -290,14 +336,14 @@ test("user= gives every group whose member list names the user, primary group fi
 
 test("user= naming the daemon's own uid changes nothing", async (t) => {
   const r = run(t, request("/bin/cat", ["cat", "/proc/self/status"], { uid: process.getuid?.() ?? 0 }));
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(0));
   const ours = credentials(readFileSync("/proc/self/status", "utf8"));
   assert.deepEqual(credentials(r.stdout()), ours);
 });
 
 test("user= with a uid no passwd entry has: supervisord's message and exit status 127", async (t) => {
   const r = run(t, request("/bin/true", ["true"], { uid: 4000000 }));
-  assert.deepEqual(await r.ended, { code: 127, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(127));
   assert.equal(r.stderr(), `supervisor: couldn't setuid to 4000000: Can't find uid 4000000\n${NOT_SPAWNED}`);
 });
 
@@ -309,21 +355,21 @@ test("user= from a daemon that is not root: Can't drop privilege as nonroot user
   const helper = join(dir, "exec-helper");
   copyFileSync(EXEC_HELPER, helper);
   chmodSync(helper, 0o755);
-  const r = run(t, request(helper, ["exec-helper", "--uid", "0", "--", "/bin/true", "true"], { uid: nobody().uid }));
-  assert.deepEqual(await r.ended, { code: 127, signal: null });
+  const r = run(t, request(helper, ["exec-helper", "--uid", "0", "--gid", "0", "--groups", "0", "--", "/bin/true", "true"], { uid: nobody().uid }));
+  assert.deepEqual(await r.ended, exitedWith(127));
   assert.equal(r.stderr(), `supervisor: couldn't setuid to 0: Can't drop privilege as nonroot user\n${NOT_SPAWNED}`);
 });
 
 test("the program's stdin, stdout and stderr are pipes (FIFOs), not sockets", async (t) => {
   const r = run(t, request("/usr/bin/stat", ["stat", "-L", "-c", "%F", "/proc/self/fd/0", "/proc/self/fd/1", "/proc/self/fd/2"]));
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(0));
   assert.equal(r.stdout(), "fifo\nfifo\nfifo\n");
   assert.equal(r.stderr(), "");
 });
 
 test("with redirect_stderr, fd 2 is the very pipe of fd 1", async (t) => {
   const r = run(t, request("/bin/sh", ["sh", "-c", "stat -L -c %F /proc/self/fd/2; readlink /proc/self/fd/1 /proc/self/fd/2"], { redirectStderr: true }));
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  assert.deepEqual(await r.ended, exitedWith(0));
   const [type, one, two, rest] = r.stdout().split("\n");
   assert.equal(type, "fifo");
   assert.match(one ?? "", /^pipe:\[\d+\]$/);
@@ -335,32 +381,36 @@ test("a program that opens /dev/stdout, /dev/stderr and /dev/stdin by name works
   const script = "cat /dev/stdin > /dev/stdout; echo to-stderr > /dev/stderr; echo to-stdout >> /dev/stdout";
   const r = run(t, request("/bin/sh", ["sh", "-c", script]));
   assert.ok(r.child.stdin !== null);
-  r.child.stdin.end("from-stdin\n");
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  r.child.stdin.writable().end("from-stdin\n");
+  assert.deepEqual(await r.ended, exitedWith(0));
   assert.equal(r.stdout(), "from-stdin\nto-stdout\n");
   assert.equal(r.stderr(), "to-stderr\n");
 });
 
 test("the daemon keeps no copy of the child's ends of the pipes, and every fd is closed once the child is done", async (t) => {
   const before = openFds();
-  const child = spawnChild(request("/bin/cat", ["cat"]));
-  t.after(() => killIfAlive(child.pid));
-  child.stdout.resume();
-  child.stderr?.resume();
+  const child = start(t, request("/bin/cat", ["cat"]));
+  const out = collect(child.stdout);
+  const ended = Promise.all([exitOf(child), endOf(child.stdout), endOf(child.stderr)]);
   const ends = [0, 1, 2].map((fd) => fdTarget(child.pid, fd));
   for (const end of ends) assert.match(end, /^pipe:\[\d+\]$/);
   assert.equal(new Set(ends).size, 3);
-  // Each pipe is open here once: the parent's end. A second copy would be the child's end.
   const ours = openFds()
     .filter((fd) => !before.includes(fd))
-    .map((fd) => fdTarget("self", fd))
-    .sort();
-  assert.deepEqual(ours, [...ends].sort());
+    .map((fd) => fdTarget("self", fd));
+  // Each pipe is open here once: the parent's end. A second copy would be the child's end.
+  assert.deepEqual(ours.filter((target) => target.startsWith("pipe:")).sort(), [...ends].sort());
+  // And the pidfd that reports the child's exit.
+  const others = ours.filter((target) => !target.startsWith("pipe:"));
+  assert.equal(others.length, 1, others.join(", "));
+  assert.match(others[0] ?? "", /pidfd/);
 
-  const exited = new Promise((resolve) => child.process.once("exit", resolve));
   assert.ok(child.stdin !== null);
-  child.stdin.end();
-  await Promise.all([exited, closed(child.stdin), closed(child.stdout), closed(child.stderr)]);
+  const stdin = child.stdin;
+  await new Promise<void>((resolve) => stdin.writable().end("written, then closed\n", resolve));
+  stdin.close();
+  assert.deepEqual(await ended, [exitedWith(0), undefined, undefined]);
+  assert.equal(out.text(), "written, then closed\n");
   assert.deepEqual(openFds(), before);
 });
 
@@ -368,20 +418,15 @@ test("the stdout and stderr pipes hold PIPE_CAPACITY (1 MiB): a fast writer gets
   assert.equal(PIPE_CAPACITY, 1048576);
   // Nobody reads stdout until the program says on stderr that its 1 MiB is written: with the
   // kernel's default 64 KiB the write would block and "written" never come.
-  const child = spawnChild(request("/bin/sh", ["sh", "-c", "head -c 1048576 /dev/zero; echo written >&2"]));
-  t.after(() => {
-    killIfAlive(child.pid);
-    child.stdin?.destroy();
-    child.stdout.destroy();
-    child.stderr?.destroy();
-  });
-  let err = "";
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
-  await waitFor(() => err === "written\n", { what: "the program to finish writing", timeoutMs: 5000 });
-  let bytes = 0;
-  child.stdout.on("data", (chunk: Buffer) => (bytes += chunk.length));
-  await closed(child.stdout);
-  assert.equal(bytes, 1048576);
+  const child = start(t, request("/bin/sh", ["sh", "-c", "head -c 1048576 /dev/zero; echo written >&2"]));
+  child.stdout.pause();
+  const err = collect(child.stderr);
+  await waitFor(() => err.text() === "written\n", { what: "the program to finish writing", timeoutMs: 5000 });
+  const out = collect(child.stdout);
+  assert.equal(out.chunks.length, 0);
+  child.stdout.resume();
+  await endOf(child.stdout);
+  assert.equal(Buffer.concat(out.chunks).length, 1048576);
 });
 
 /**
@@ -401,8 +446,9 @@ function limitLeaving(free: number): number {
 test("no fds left for the pipes: spawnChild throws ForkError EMFILE, whichever fd runs out, and leaks none", async (t) => {
   const before = getRlimit("nofile");
   t.after(() => setRlimit("nofile", before.soft, before.hard));
-  // 0-5: one of the six pipe fds cannot be made; 6-7: the pipe libuv makes for the fork.
-  for (let free = 0; free < 8; free++) {
+  // One of the six pipe fds cannot be made. posix_spawn needs no fd of its own, and the pidfd
+  // that watches the exit is made once our copies of the child's ends are closed.
+  for (let free = 0; free < 6; free++) {
     const fds = openFds();
     let thrown: unknown;
     assert.equal(setRlimit("nofile", limitLeaving(free), before.hard), true);
@@ -419,8 +465,184 @@ test("no fds left for the pipes: spawnChild throws ForkError EMFILE, whichever f
     assert.equal(thrown.stage, "pipes");
     assert.deepEqual(openFds(), fds, `with ${free} fds free`);
   }
-  // Enough for the pipes and libuv's: the program starts.
-  const r = run(t, request("/bin/echo", ["echo", "started"]));
-  assert.deepEqual(await r.ended, { code: 0, signal: null });
+  // Exactly enough for the six pipe fds: the program starts.
+  assert.equal(setRlimit("nofile", limitLeaving(6), before.hard), true);
+  let r: Run;
+  try {
+    r = run(t, request("/bin/echo", ["echo", "started"]));
+  } finally {
+    assert.equal(setRlimit("nofile", before.soft, before.hard), true);
+  }
+  assert.deepEqual(await r.ended, exitedWith(0));
   assert.equal(r.stdout(), "started\n");
+});
+
+test("the exit outcome of a program that exits: its code, no signal", async (t) => {
+  const r = run(t, request("/bin/sh", ["sh", "-c", "exit 7"]));
+  assert.deepEqual(await r.ended, exitedWith(7));
+  assert.deepEqual(describeExit(exitedWith(7)), { es: 7, text: "exit status 7" });
+});
+
+test("the exit outcome of a program killed from outside with SIGKILL: signal 9, no code, no core", async (t) => {
+  const r = run(t, request("/bin/sleep", ["sleep", "100"]));
+  process.kill(r.child.pid, "SIGKILL");
+  assert.deepEqual(await r.ended, killedBy(9));
+  assert.deepEqual(describeExit(killedBy(9)), { es: -1, text: "terminated by SIGKILL" });
+});
+
+/**
+ * Whether the kernel reports a core dump (WCOREDUMP) for `script` run by /bin/sh in `cwd`, as
+ * a plain fork + waitpid sees it: whether a core is written depends on core_pattern and the
+ * limits, not on us.
+ */
+function referenceCoreDumped(script: string, cwd: string): boolean {
+  const reference = [
+    "import os",
+    "pid = os.fork()",
+    "if pid == 0:",
+    `    os.execv("/bin/sh", ["sh", "-c", ${JSON.stringify(script)}])`,
+    "_, status = os.waitpid(pid, 0)",
+    "print(os.WTERMSIG(status), os.WCOREDUMP(status))",
+  ].join("\n");
+  const [signal, dumped] = execFileSync("python3", ["-c", reference], { cwd, encoding: "utf8" }).trim().split(" ");
+  assert.equal(signal, "11");
+  return dumped === "True";
+}
+
+for (const [limit, dumps] of [["unlimited", true], ["0", false]] as const) {
+  test(`a program that dies of SIGSEGV with ulimit -c ${limit}: coreDumped exactly when the wait status says so`, async (t) => {
+    const script = `ulimit -c ${limit}; kill -SEGV $$`;
+    const ours = tempDir(t);
+    const theirs = tempDir(t);
+    const r = run(t, request("/bin/sh", ["sh", "-c", script], { cwd: ours }));
+    const status = await r.ended;
+    const dumped = referenceCoreDumped(script, theirs);
+    assert.deepEqual(status, killedBy(11, dumped));
+    assert.deepEqual(describeExit(status), { es: -1, text: `terminated by SIGSEGV${dumped ? " (core dumped)" : ""}` });
+    // Where cores are files named relative to the crashing process's directory (this machine's
+    // "core"), the outcome is certain: one core file with the limit raised, none without.
+    const pattern = readFileSync("/proc/sys/kernel/core_pattern", "utf8").trim();
+    if (!pattern.startsWith("|") && !pattern.includes("/")) {
+      assert.equal(dumped, dumps);
+      assert.equal(readdirSync(ours).length, dumps ? 1 : 0);
+    }
+  });
+}
+
+test("real-time signals: the number as the kernel reports it, and supervisord's name for it", async (t) => {
+  const texts: ReadonlyArray<readonly [number, string]> = [
+    [34, "terminated by SIGRTMIN"],
+    [35, "terminated by signal 35"],
+    [64, "terminated by SIGRTMAX"],
+  ];
+  for (const [signal, text] of texts) {
+    const r = run(t, request("/bin/sh", ["sh", "-c", `kill -${signal} $$`]));
+    const status = await r.ended;
+    assert.deepEqual(status, killedBy(signal), String(signal));
+    assert.deepEqual(describeExit(status), { es: -1, text }, String(signal));
+  }
+  // Sent from outside too.
+  const r = run(t, request("/bin/sleep", ["sleep", "100"]));
+  process.kill(r.child.pid, 50);
+  assert.deepEqual(await r.ended, killedBy(50));
+});
+
+test("the child is reaped by the time onExit is called: no zombie left in /proc", async (t) => {
+  const r = run(t, request("/bin/true", ["true"]));
+  const child = r.child;
+  let seen: boolean | undefined;
+  child.onExit(() => (seen = existsSync(`/proc/${child.pid}`)));
+  assert.deepEqual(await r.ended, exitedWith(0));
+  assert.equal(seen, false);
+  // onExit after the exit is called at once, with the same outcome.
+  let late: ExitStatus | undefined;
+  child.onExit((status) => (late = status));
+  assert.deepEqual(late, exitedWith(0));
+});
+
+test("a child that exits before anything reads its pipes still has all of its output delivered", async (t) => {
+  const child = start(t, request("/bin/sh", ["sh", "-c", "seq 1 10000; echo err >&2; exit 3"]));
+  child.stdout.pause();
+  child.stderr?.pause();
+  assert.deepEqual(await exitOf(child), exitedWith(3));
+  assert.equal(existsSync(`/proc/${child.pid}`), false);
+  const out = collect(child.stdout);
+  const err = collect(child.stderr);
+  assert.equal(out.chunks.length + err.chunks.length, 0);
+  child.stdout.resume();
+  child.stderr?.resume();
+  await Promise.all([endOf(child.stdout), endOf(child.stderr)]);
+  assert.equal(out.text(), `${Array.from({ length: 10000 }, (_, i) => i + 1).join("\n")}\n`);
+  assert.equal(err.text(), "err\n");
+});
+
+test("large output arrives complete and in order, read in chunks as big as the pipe holds (more than 64 KiB)", async (t) => {
+  const file = join(tempDir(t), "numbers");
+  const expected = Buffer.from(`${Array.from({ length: 400000 }, (_, i) => i + 1).join("\n")}\n`);
+  assert.ok(expected.length > 2 * PIPE_CAPACITY);
+  writeFileSync(file, expected);
+  // The first MiB fills the pipe while nothing reads; the rest follows as fast as it is read.
+  const script = `head -c ${PIPE_CAPACITY} ${file}; echo written >&2; tail -c +${PIPE_CAPACITY + 1} ${file}`;
+  const child = start(t, request("/bin/sh", ["sh", "-c", script]));
+  child.stdout.pause();
+  const out = collect(child.stdout);
+  const err = collect(child.stderr);
+  await waitFor(() => err.text() === "written\n", { what: "the first MiB to be written", timeoutMs: 5000 });
+  assert.equal(out.chunks.length, 0, "nothing is delivered while paused");
+  child.stdout.resume();
+  assert.deepEqual(await Promise.all([exitOf(child), endOf(child.stdout), endOf(child.stderr)]), [exitedWith(0), undefined, undefined]);
+  assert.equal(out.chunks[0]?.length, PIPE_CAPACITY, "one read takes the whole full pipe");
+  for (const chunk of out.chunks) assert.ok(chunk.length > 0 && chunk.length <= PIPE_CAPACITY, String(chunk.length));
+  assert.ok(Buffer.concat(out.chunks).equals(expected), "the bytes, complete and in order");
+});
+
+test("pause() holds back what is in the pipe, even past the child's exit, until resume()", async (t) => {
+  const child = start(t, request("/bin/sh", ["sh", "-c", "echo held; echo sent >&2"]));
+  child.stdout.pause();
+  const out = collect(child.stdout);
+  const err = collect(child.stderr);
+  // stderr was written after stdout, and its end read after that: stdout's data was waiting.
+  await Promise.all([exitOf(child), endOf(child.stderr)]);
+  assert.equal(err.text(), "sent\n");
+  assert.equal(out.chunks.length, 0);
+  assert.equal(child.stdout.ended, false);
+  child.stdout.resume();
+  await endOf(child.stdout);
+  assert.equal(out.text(), "held\n");
+  assert.equal(child.stdout.ended, true);
+});
+
+test("close() releases the pipe at once: the fd is closed, onEnd is called, and the program's writes fail", async (t) => {
+  const child = start(t, request("/bin/sh", ["sh", "-c", 'read line; echo "$line"; echo "echo: $?" >&2']));
+  const err = collect(child.stderr);
+  const pipe = fdTarget("self", child.stdout.fd);
+  assert.match(pipe, /^pipe:\[\d+\]$/);
+  const ends: Array<string | undefined> = [];
+  child.stdout.onEnd((error) => ends.push(error));
+  child.stdout.close();
+  assert.deepEqual(ends, [undefined]);
+  assert.equal(child.stdout.ended, true);
+  assert.equal(
+    openFds().some((fd) => fdTarget("self", fd) === pipe),
+    false,
+  );
+  // No reader left: the program's write fails with EPIPE (SIGPIPE is ignored in it).
+  assert.ok(child.stdin !== null);
+  child.stdin.writable().end("to nobody\n");
+  await Promise.all([exitOf(child), endOf(child.stderr)]);
+  assert.equal(err.text(), "sh: 1: echo: echo: I/O error\necho: 1\n");
+  child.stdout.close(); // a second close does nothing
+  assert.deepEqual(ends, [undefined]);
+});
+
+test("onData set late gets the chunks that came before it; onEnd after the end is called at once", async (t) => {
+  const child = start(t, request("/bin/sh", ["sh", "-c", "echo early; echo more"]));
+  await Promise.all([exitOf(child), endOf(child.stdout), endOf(child.stderr)]);
+  assert.equal(child.stdout.ended, true);
+  const chunks: Buffer[] = [];
+  child.stdout.onData((chunk) => chunks.push(chunk));
+  assert.equal(Buffer.concat(chunks).toString("utf8"), "early\nmore\n");
+  const ends: Array<string | undefined> = [];
+  child.stdout.onEnd((error) => ends.push(error));
+  assert.deepEqual(ends, [undefined]);
 });
