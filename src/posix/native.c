@@ -351,10 +351,12 @@ typedef struct {
   int fd;
   int refs;       /* the JS external and the open uv handle each hold one */
   int closing;
+  void *owned;    /* freed with the handle (a reader's scratch buffer) */
 } handle_t;
 
 static void handle_release(handle_t *h) {
   if (--h->refs > 0) return;
+  if (h->owned != NULL) free(h->owned);
   free(h);
 }
 
@@ -507,6 +509,7 @@ typedef struct {
   handle_t base;   /* first, so a reader_t* is a handle_t* */
   size_t max_chunk;
   int paused;
+  char *scratch;   /* one read's worth, reused: each chunk is copied out at its exact size */
 } reader_t;
 
 /* Reads per wake-up before yielding to the rest of the loop. */
@@ -544,15 +547,11 @@ static void reader_on_poll(uv_poll_t *poll, int status, int events) {
     napi_close_handle_scope(env, scope);
     return;
   }
+  /* No FIONREAD to size the read: it takes the pipe's lock, which a fast writer holds; read
+   * into the scratch buffer and copy out what came (a memcpy is cheaper than the contention). */
   for (int i = 0; i < READS_PER_WAKE && !r->paused && !h->closing; i++) {
-    int available = 0;
-    if (ioctl(h->fd, FIONREAD, &available) != 0 || available <= 0) available = 65536;
-    size_t want = (size_t)available < r->max_chunk ? (size_t)available : r->max_chunk;
-    void *data = NULL;
-    napi_value buffer;
-    if (napi_create_buffer(env, want, &data, &buffer) != napi_ok) break;
     ssize_t n;
-    do n = read(h->fd, data, want);
+    do n = read(h->fd, r->scratch, r->max_chunk);
     while (n < 0 && errno == EINTR);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
@@ -564,9 +563,11 @@ static void reader_on_poll(uv_poll_t *poll, int status, int events) {
       reader_deliver_end(r, NULL);
       break;
     }
-    if ((size_t)n < want && napi_create_buffer_copy(env, (size_t)n, data, NULL, &buffer) != napi_ok) break;
+    napi_value buffer;
+    if (napi_create_buffer_copy(env, (size_t)n, r->scratch, NULL, &buffer) != napi_ok) break;
     napi_value argv[1] = {buffer};
     handle_call(h, 1, argv);
+    if ((size_t)n < r->max_chunk) break; /* the pipe is empty now: wait for the next wake */
   }
   napi_close_handle_scope(env, scope);
 }
@@ -588,8 +589,15 @@ static napi_value js_open_reader(napi_env env, napi_callback_info info) {
   h->fd = fd;
   h->refs = 2;
   r->max_chunk = max_chunk > 0 ? (size_t)max_chunk : 65536;
+  r->scratch = malloc(r->max_chunk);
+  if (r->scratch == NULL) {
+    free(r);
+    return throw_errno(env, ENOMEM);
+  }
+  h->owned = r->scratch;
   napi_value external, resource, resource_name;
   if (uv_poll_init(loop, &h->poll, fd) != 0) {
+    free(r->scratch);
     free(r);
     return throw_errno(env, EBADF);
   }
