@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { childPids, exited, isAlive } from "../../test/helpers/processes";
+import { DaemonReaper, exited } from "../../test/helpers/processes";
 import { REPO_ROOT } from "../../test/helpers/repo";
 import { waitFor } from "../../test/helpers/wait-for";
 import { REAL_SUPERVISORD } from "./real-supervisord";
@@ -58,28 +58,8 @@ export async function startLogDaemon(t: TestContext, which: Implementation, dir:
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start the ${which} supervisord`);
   const done = exited(child);
-  const groups = new Set<number>();
-  const remember = (): void => {
-    for (const leader of childPids(pid)) groups.add(leader);
-  };
-  const timer = setInterval(remember, 100);
-  t.after(async () => {
-    clearInterval(timer);
-    if (isAlive(pid)) {
-      remember();
-      process.kill(pid, "SIGTERM");
-      const killer = setTimeout(() => process.kill(pid, "SIGKILL"), 20_000);
-      await done;
-      clearTimeout(killer);
-    }
-    for (const leader of groups) {
-      try {
-        process.kill(-leader, "SIGKILL");
-      } catch {
-        // ESRCH: the group is gone, as it should be after an orderly shutdown
-      }
-    }
-  });
+  const reaper = new DaemonReaper(pid, done, { intervalMs: 100, graceMs: 20_000 });
+  t.after(() => reaper.cleanUp());
   const read = (file = "supervisord.log"): string => {
     try {
       return readFileSync(join(dir, file), "utf8");

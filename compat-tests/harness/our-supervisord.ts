@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { dist } from "../../test/helpers/repo";
 import { waitFor } from "../../test/helpers/wait-for";
-import { exited, isAlive, socketAccepts } from "../../test/helpers/processes";
+import { DaemonReaper, exited, socketAccepts } from "../../test/helpers/processes";
 
 /** What became of our supervisord started on a config. */
 export type OurStart =
@@ -22,14 +22,9 @@ export async function startOurSupervisord(configPath: string, socketPath: string
   const pid = child.pid;
   if (pid === undefined) throw new Error("could not start our supervisord");
   const done = exited(child);
+  const reaper = new DaemonReaper(pid, done);
   const stop = async (): Promise<number> => {
-    if (isAlive(pid)) {
-      process.kill(pid, "SIGTERM");
-      const timer = setTimeout(() => process.kill(pid, "SIGKILL"), 30_000);
-      const status = await done;
-      clearTimeout(timer);
-      return status;
-    }
+    await reaper.cleanUp();
     return done;
   };
   try {
@@ -38,6 +33,9 @@ export async function startOurSupervisord(configPath: string, socketPath: string
     await stop();
     throw err;
   }
-  if (child.exitCode !== null) return { started: false, status: child.exitCode, stderr };
+  if (child.exitCode !== null) {
+    await reaper.cleanUp(); // nothing runs, but its watch timer must stop
+    return { started: false, status: child.exitCode, stderr };
+  }
   return { started: true, pid, output: () => stdout + stderr, stop };
 }

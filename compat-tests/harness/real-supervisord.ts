@@ -3,7 +3,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { REPO_ROOT } from "../../test/helpers/repo";
 import { waitFor } from "../../test/helpers/wait-for";
-import { childPids, exited, isAlive, run } from "../../test/helpers/processes";
+import { DaemonReaper, exited, run } from "../../test/helpers/processes";
 
 /** Debian's supervisord 4.2.5: the reference every compat test compares against. */
 export const REAL_SUPERVISORD = "/usr/bin/supervisord";
@@ -52,26 +52,8 @@ export async function startRealSupervisord(configPath: string, socketPath: strin
   const pid = child.pid;
   if (pid === undefined) throw new Error("could not start the real supervisord");
   const done = exited(child);
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    // Each child of supervisord leads its own process group: kill the groups, grandchildren too.
-    const children = childPids(pid);
-    if (isAlive(pid)) {
-      process.kill(pid, "SIGTERM");
-      const timer = setTimeout(() => process.kill(pid, "SIGKILL"), 20_000);
-      await done;
-      clearTimeout(timer);
-    }
-    for (const leader of children) {
-      try {
-        process.kill(-leader, "SIGKILL");
-      } catch {
-        // ESRCH: the group is already gone, as it should be after supervisord's own shutdown
-      }
-    }
-  };
+  const reaper = new DaemonReaper(pid, done, { graceMs: 20_000 });
+  const stop = (): Promise<void> => reaper.cleanUp();
   try {
     await waitFor(async () => child.exitCode !== null || (await rpcAnswers(socketPath)), {
       what: "the real supervisord to start or refuse",

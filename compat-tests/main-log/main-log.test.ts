@@ -27,7 +27,7 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test, type TestContext } from "node:test";
-import { program } from "../../test/helpers/daemon";
+import { program, standardConfig } from "../../test/helpers/daemon";
 import { tempDir } from "../../test/helpers/temp-dir";
 import { comparePhase, splitPhases, type Phase } from "../harness/log-phases";
 import { startLogDaemon, type Implementation, type LogDaemon, type LogDaemonOptions } from "../harness/log-daemon";
@@ -49,20 +49,10 @@ interface Scenario extends LogDaemonOptions {
 }
 
 function config(scenario: Scenario): string {
-  return `[unix_http_server]
-file=%(here)s/supervisor.sock
-
-[supervisord]
-logfile=%(here)s/supervisord.log
-pidfile=%(here)s/supervisord.pid
-childlogdir=%(here)s
-loglevel=${scenario.loglevel ?? "info"}
-${scenario.supervisord ?? ""}
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-${scenario.body}`;
+  return standardConfig(scenario.body, {
+    loglevel: scenario.loglevel ?? "info",
+    ...(scenario.supervisord === undefined ? {} : { supervisord: scenario.supervisord }),
+  });
 }
 
 function prepare(t: TestContext, which: Implementation, scenario: Scenario): string {

@@ -1,4 +1,5 @@
-import { close, constants, fstat, open, rename, stat, unlink, write, writev } from "node:fs";
+import { close, constants, fstat, open, unlink } from "node:fs";
+import { appendBuffers, rotateFiles } from "../posix/native";
 
 export interface RotatingFileOptions {
   /** Rotate once the file reaches this size after a write; 0 never rotates. */
@@ -232,32 +233,22 @@ export class RotatingFile {
     const fd = this.#fd;
     if (fd === undefined) return; // #openAppend sets it or throws
     try {
-      await writeAll(fd, buffers, bytes);
-    } catch (err) {
-      this.#onError(err as NodeJS.ErrnoException);
-    }
-    if (this.#maxbytes <= 0) return;
-    try {
-      // The real size, as supervisord's tell() sees it, even if someone truncated the file.
-      this.#size = await fileSize(fd);
+      // The size after the write, as supervisord's tell() sees it, even if someone truncated
+      // the file: one threadpool job writes and tells.
+      const position = await appendBuffers(fd, buffers);
+      this.#size = position >= 0 ? position : this.#size + bytes;
     } catch (err) {
       this.#onError(err as NodeJS.ErrnoException);
       this.#size += bytes;
     }
-    if (this.#size >= this.#maxbytes) await this.#rotate();
+    if (this.#maxbytes > 0 && this.#size >= this.#maxbytes) await this.#rotate();
   }
 
   async #rotate(): Promise<void> {
     await this.#closeFd();
     let truncate = true;
     try {
-      if (this.#backups > 0) {
-        for (let i = this.#backups - 1; i > 0; i--) {
-          const source = `${this.path}.${i}`;
-          if (await exists(source)) await removeAndRename(source, `${this.path}.${i + 1}`);
-        }
-        await removeAndRename(this.path, `${this.path}.1`);
-      }
+      if (this.#backups > 0) await rotateFiles(this.path, this.#backups);
     } catch (err) {
       // DIVERGES: supervisord leaves its file closed after a failed rename and loses everything
       // after it; we keep appending to the unrotated file and try to rotate again after the next write.
@@ -326,41 +317,8 @@ function isControl(item: Buffer | Control): item is Control {
   return !Buffer.isBuffer(item);
 }
 
-async function writeAll(fd: number, buffers: Buffer[], total: number): Promise<void> {
-  let pending = buffers;
-  let remaining = total;
-  while (remaining > 0) {
-    const written = await writeBuffers(fd, pending);
-    if (written <= 0) throw Object.assign(new Error(`writev returned ${written}`), { code: "EIO" });
-    remaining -= written;
-    if (remaining > 0) pending = dropBytes(pending, written);
-  }
-}
 
-/** `buffers` without their first `count` bytes. */
-function dropBytes(buffers: Buffer[], count: number): Buffer[] {
-  let skip = count;
-  let index = 0;
-  while (index < buffers.length && skip >= (buffers[index]?.length ?? 0)) {
-    skip -= buffers[index]?.length ?? 0;
-    index++;
-  }
-  const rest = buffers.slice(index);
-  const first = rest[0];
-  if (first !== undefined && skip > 0) rest[0] = first.subarray(skip);
-  return rest;
-}
 
-// supervisord's removeAndRename: both a target that is already gone and a source deleted by
-// someone else (a cleanup script) are fine.
-async function removeAndRename(source: string, target: string): Promise<void> {
-  if (await exists(target)) await removeFile(target);
-  try {
-    await renameFile(source, target);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-  }
-}
 
 async function removeFile(path: string): Promise<void> {
   try {
@@ -370,14 +328,7 @@ async function removeFile(path: string): Promise<void> {
   }
 }
 
-function renameFile(source: string, target: string): Promise<void> {
-  return new Promise((resolve, reject) => rename(source, target, (err) => (err ? reject(err) : resolve())));
-}
 
-/** os.path.exists: follows symlinks, and any error means "no". */
-function exists(path: string): Promise<boolean> {
-  return new Promise((resolve) => stat(path, (err) => resolve(!err)));
-}
 
 function openFile(path: string, flags: number): Promise<number> {
   return new Promise((resolve, reject) => open(path, flags, 0o666, (err, fd) => (err ? reject(err) : resolve(fd))));
@@ -391,10 +342,3 @@ function fileSize(fd: number): Promise<number> {
   return new Promise((resolve, reject) => fstat(fd, (err, stats) => (err ? reject(err) : resolve(stats.size))));
 }
 
-function writeBuffers(fd: number, buffers: Buffer[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const only = buffers.length === 1 ? buffers[0] : undefined;
-    if (only !== undefined) write(fd, only, 0, only.length, null, (err, written) => (err ? reject(err) : resolve(written)));
-    else writev(fd, buffers, null, (err, written) => (err ? reject(err) : resolve(written)));
-  });
-}

@@ -21,6 +21,12 @@
  *       reads a pipe as the event loop reports it readable, in chunks as large as what is
  *       there (up to maxChunk), each a new Buffer; null at EOF or on an error.
  *   pauseReader(reader), resumeReader(reader), closeReader(reader)
+ *   appendBuffers(fd, buffers, done(errorCode | null, position))
+ *       on the threadpool: write every buffer (writev, partial writes continued), then the
+ *       file's size (lseek to its end: what Python's tell() says of a file opened to append).
+ *   rotateFiles(path, backups, done(errorCode | null))
+ *       on the threadpool: supervisord's rollover renames (NAME.i -> NAME.i+1, NAME -> NAME.1),
+ *       a vanished source or target being fine, as in one job instead of hundreds.
  *
  * resource is "nofile" or "nproc". Children need real pipes, not the socketpairs libuv makes
  * for stdio "pipe": a program that opens /dev/stdout (nginx's access_log /dev/stdout, say)
@@ -36,7 +42,9 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
+#include <limits.h>
 #include <syslog.h>
 #include <unistd.h>
 #include <spawn.h>
@@ -635,6 +643,172 @@ static napi_value js_resume_reader(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- file work on the threadpool ----------------------------------------------------------- */
+
+typedef struct {
+  napi_async_work work;
+  napi_ref callback;
+  napi_ref keep;        /* the buffers (an array), alive until the write is done */
+  int fd;
+  struct iovec *iov;
+  size_t iov_count;
+  char *path;
+  int backups;
+  int error;
+  long long position;
+} file_job_t;
+
+static void job_free(napi_env env, file_job_t *job) {
+  if (job->callback != NULL) napi_delete_reference(env, job->callback);
+  if (job->keep != NULL) napi_delete_reference(env, job->keep);
+  if (job->work != NULL) napi_delete_async_work(env, job->work);
+  free(job->iov);
+  free(job->path);
+  free(job);
+}
+
+static void job_complete(napi_env env, napi_status status, void *data) {
+  file_job_t *job = data;
+  napi_value fn, recv, argv[2];
+  if (napi_get_reference_value(env, job->callback, &fn) == napi_ok && fn != NULL) {
+    napi_get_global(env, &recv);
+    int error = status == napi_cancelled ? ECANCELED : job->error;
+    if (error != 0) {
+      const char *name = strerrorname_np(error);
+      napi_create_string_utf8(env, name != NULL ? name : "EIO", NAPI_AUTO_LENGTH, &argv[0]);
+    } else {
+      napi_get_null(env, &argv[0]);
+    }
+    napi_create_double(env, (double)job->position, &argv[1]);
+    napi_call_function(env, recv, fn, 2, argv, NULL);
+  }
+  job_free(env, job);
+}
+
+static void append_execute(napi_env env, void *data) {
+  (void)env;
+  file_job_t *job = data;
+  struct iovec *iov = job->iov;
+  size_t count = job->iov_count;
+  while (count > 0) {
+    int batch = count > IOV_MAX ? IOV_MAX : (int)count;
+    ssize_t n = writev(job->fd, iov, batch);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      job->error = errno;
+      return;
+    }
+    /* Drop what was written; continue a partial write where it stopped. */
+    size_t left = (size_t)n;
+    while (count > 0 && left >= iov->iov_len) {
+      left -= iov->iov_len;
+      iov++;
+      count--;
+    }
+    if (count > 0 && left > 0) {
+      iov->iov_base = (char *)iov->iov_base + left;
+      iov->iov_len -= left;
+    }
+  }
+  off_t position = lseek(job->fd, 0, SEEK_END); /* the size: an O_APPEND file has not moved yet when nothing was written */
+  job->position = position < 0 ? -1 : (long long)position;
+}
+
+static napi_value js_append_buffers(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, 3, argv)) return NULL;
+  file_job_t *job = calloc(1, sizeof *job);
+  if (job == NULL) return throw_errno(env, ENOMEM);
+  uint32_t length = 0;
+  if (napi_get_value_int32(env, argv[0], &job->fd) != napi_ok || napi_get_array_length(env, argv[1], &length) != napi_ok) {
+    free(job);
+    napi_throw_type_error(env, NULL, "native.node: appendBuffers(fd, buffers, done)");
+    return NULL;
+  }
+  job->iov = calloc(length > 0 ? length : 1, sizeof *job->iov);
+  job->iov_count = length;
+  napi_value name;
+  if (job->iov == NULL ||
+      napi_create_reference(env, argv[1], 1, &job->keep) != napi_ok ||
+      napi_create_reference(env, argv[2], 1, &job->callback) != napi_ok) {
+    job_free(env, job);
+    return throw_errno(env, ENOMEM);
+  }
+  for (uint32_t i = 0; i < length; i++) {
+    napi_value item;
+    void *base = NULL;
+    size_t len = 0;
+    if (napi_get_element(env, argv[1], i, &item) != napi_ok || napi_get_buffer_info(env, item, &base, &len) != napi_ok) {
+      job_free(env, job);
+      napi_throw_type_error(env, NULL, "native.node: appendBuffers takes an array of Buffers");
+      return NULL;
+    }
+    job->iov[i].iov_base = base;
+    job->iov[i].iov_len = len;
+  }
+  if (napi_create_string_utf8(env, "supervisord:append", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, append_execute, job_complete, job, &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok) {
+    job_free(env, job);
+    napi_throw_error(env, NULL, "native.node: could not queue the write");
+    return NULL;
+  }
+  return NULL;
+}
+
+static int path_exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+/* supervisord's removeAndRename: a target or source that is already gone is fine. */
+static int remove_and_rename(const char *source, const char *target) {
+  if (path_exists(target) && unlink(target) != 0 && errno != ENOENT) return errno;
+  if (rename(source, target) != 0 && errno != ENOENT) return errno;
+  return 0;
+}
+
+static void rotate_execute(napi_env env, void *data) {
+  (void)env;
+  file_job_t *job = data;
+  size_t size = strlen(job->path) + 16;
+  char *source = malloc(size), *target = malloc(size);
+  if (source == NULL || target == NULL) {
+    job->error = ENOMEM;
+  } else {
+    for (int i = job->backups - 1; i > 0 && job->error == 0; i--) {
+      snprintf(source, size, "%s.%d", job->path, i);
+      snprintf(target, size, "%s.%d", job->path, i + 1);
+      if (path_exists(source)) job->error = remove_and_rename(source, target);
+    }
+    if (job->error == 0) {
+      snprintf(target, size, "%s.1", job->path);
+      job->error = remove_and_rename(job->path, target);
+    }
+  }
+  free(source);
+  free(target);
+}
+
+static napi_value js_rotate_files(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!args(env, info, 3, argv)) return NULL;
+  file_job_t *job = calloc(1, sizeof *job);
+  if (job == NULL) return throw_errno(env, ENOMEM);
+  job->path = string_of(env, argv[0]);
+  napi_value name;
+  if (job->path == NULL || napi_get_value_int32(env, argv[1], &job->backups) != napi_ok ||
+      napi_create_reference(env, argv[2], 1, &job->callback) != napi_ok ||
+      napi_create_string_utf8(env, "supervisord:rotate", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, rotate_execute, job_complete, job, &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok) {
+    job_free(env, job);
+    napi_throw_error(env, NULL, "native.node: could not queue the rotation");
+    return NULL;
+  }
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_default, NULL},
@@ -652,6 +826,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"pauseReader", NULL, js_pause_reader, NULL, NULL, NULL, napi_default, NULL},
     {"resumeReader", NULL, js_resume_reader, NULL, NULL, NULL, napi_default, NULL},
     {"closeReader", NULL, js_close_handle, NULL, NULL, NULL, napi_default, NULL},
+    {"appendBuffers", NULL, js_append_buffers, NULL, NULL, NULL, napi_default, NULL},
+    {"rotateFiles", NULL, js_rotate_files, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

@@ -17,6 +17,8 @@ interface Native {
   pauseReader(reader: NativeHandle): void;
   resumeReader(reader: NativeHandle): void;
   closeReader(reader: NativeHandle): void;
+  appendBuffers(fd: number, buffers: Buffer[], done: (error: string | null, position: number) => void): void;
+  rotateFiles(path: string, backups: number, done: (error: string | null) => void): void;
 }
 
 /** An opaque handle from native.node (a watch or a reader). */
@@ -175,4 +177,30 @@ export class PipeReader {
     this.#handle = undefined;
     for (const callback of this.#onEnd.splice(0)) callback(error);
   }
+}
+
+/**
+ * Write all of `buffers` to `fd` on the threadpool (partial writes continued) and answer the
+ * file's size after them, as Python's tell() sees a file opened to append (even one truncated
+ * by someone else). Rejects with an Error whose `code` is the errno name. The buffers must stay
+ * unchanged until then.
+ */
+export function appendBuffers(fd: number, buffers: Buffer[]): Promise<number> {
+  return new Promise((resolve, reject) =>
+    native.appendBuffers(fd, buffers, (error, position) =>
+      error === null ? resolve(position) : reject(Object.assign(new Error(`write: ${error}`), { code: error })),
+    ),
+  );
+}
+
+/**
+ * supervisord's rollover renames (logging.md §1.4) on the threadpool, in one job: NAME.i to
+ * NAME.i+1 from the oldest down, then NAME to NAME.1; a vanished file is fine.
+ */
+export function rotateFiles(path: string, backups: number): Promise<void> {
+  return new Promise((resolve, reject) =>
+    native.rotateFiles(path, backups, (error) =>
+      error === null ? resolve() : reject(Object.assign(new Error(`rotate ${path}: ${error}`), { code: error })),
+    ),
+  );
 }

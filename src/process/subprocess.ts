@@ -191,8 +191,10 @@ export class Subprocess {
 
   #wakeAt(deadline: number): void {
     clearTimeout(this.#timer);
-    // +1 ms: supervisord's comparisons are strict (`now > delay`).
-    this.#timer = setTimeout(() => this.transition(), Math.max(0, deadline - performance.now()) + 1);
+    // Whole milliseconds, rounded up: timers then fire in the order of their deadlines (processes
+    // started one after another reach RUNNING in that order, as in supervisord's loop); +1 ms
+    // because supervisord's comparisons are strict (`now > delay`).
+    this.#timer = setTimeout(() => this.transition(), Math.max(0, Math.ceil(deadline - performance.now())) + 1);
   }
 
   /** Start the process now (supervisord's spawn()); returns the pid, or undefined if it failed. */

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { childPids, exited, isAlive, socketAccepts } from "./processes";
+import { DaemonReaper, exited, socketAccepts } from "./processes";
 import { dist, REPO_ROOT } from "./repo";
 import { tempDir } from "./temp-dir";
 import { waitFor } from "./wait-for";
@@ -30,6 +30,28 @@ export interface TestDaemon {
   exited: Promise<number>;
 }
 
+/**
+ * The config every daemon test starts from: socket, main log, pid file and AUTO logs in the
+ * config's directory, the RPC interface, then `body`.
+ */
+export function standardConfig(body: string, options: { loglevel?: string; supervisord?: string } = {}): string {
+  return `[unix_http_server]
+file=%(here)s/supervisor.sock
+
+[supervisord]
+logfile=%(here)s/supervisord.log
+pidfile=%(here)s/supervisord.pid
+childlogdir=%(here)s
+loglevel=${options.loglevel ?? "debug"}
+${options.supervisord ?? ""}
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+${body}
+`;
+}
+
 export interface DaemonOptions {
   /** More lines for the [supervisord] section. */
   supervisord?: string;
@@ -51,24 +73,7 @@ export interface DaemonOptions {
 export async function startDaemon(t: TestContext, body: string, options: DaemonOptions = {}): Promise<TestDaemon> {
   const dir = tempDir(t, "sd-");
   const configPath = join(dir, "supervisord.conf");
-  writeFileSync(
-    configPath,
-    `[unix_http_server]
-file=%(here)s/supervisor.sock
-
-[supervisord]
-logfile=%(here)s/supervisord.log
-pidfile=%(here)s/supervisord.pid
-childlogdir=%(here)s
-loglevel=${options.loglevel ?? "debug"}
-${options.supervisord ?? ""}
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-${body}
-`,
-  );
+  writeFileSync(configPath, standardConfig(body, options));
   const daemonArgs = ["-n", "-c", configPath, ...(options.args ?? [])];
   const [command, ...args] =
     options.shimWithNofile === undefined
@@ -85,30 +90,8 @@ ${body}
   const pid = child.pid;
   if (pid === undefined) throw new Error("could not start supervisord");
   const done = exited(child);
-  const groups = new Set<number>();
-  const remember = (): void => {
-    for (const leader of childPids(pid)) groups.add(leader);
-  };
-  const stop = async (): Promise<number> => {
-    remember();
-    if (isAlive(pid)) {
-      process.kill(pid, "SIGTERM");
-      const timer = setTimeout(() => process.kill(pid, "SIGKILL"), 30_000);
-      await done;
-      clearTimeout(timer);
-    }
-    return done;
-  };
-  t.after(async () => {
-    await stop();
-    for (const leader of groups) {
-      try {
-        process.kill(-leader, "SIGKILL");
-      } catch {
-        // ESRCH: the group is gone, as it should be
-      }
-    }
-  });
+  const reaper = new DaemonReaper(pid, done);
+  t.after(() => reaper.cleanUp());
   const logFile = join(dir, "supervisord.log");
   const log = (): string => {
     try {
@@ -121,8 +104,6 @@ ${body}
     what: "supervisord to start",
   });
   if (child.exitCode !== null) throw new Error(`supervisord exited with ${child.exitCode}:\n${output}`);
-  const timer = setInterval(remember, 200);
-  t.after(() => clearInterval(timer));
   return {
     dir,
     pid,
@@ -137,7 +118,7 @@ ${body}
     signal(signal: NodeJS.Signals): void {
       process.kill(pid, signal);
     },
-    stop,
+    stop: () => reaper.stop(),
     exited: done,
   };
 }

@@ -1,3 +1,4 @@
+import { fstatSync, readdirSync } from "node:fs";
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { connect } from "node:net";
 
@@ -63,4 +64,77 @@ export function run(command: string, args: readonly string[], options: SpawnOpti
       resolve({ status: code ?? (signal ? 128 : 0), stdout, stderr });
     });
   });
+}
+
+/**
+ * Stops a daemon under test so that nothing it started outlives the test: its children (each
+ * leads its own process group) are remembered while it runs. stop() sends SIGTERM (SIGKILL after
+ * `graceMs`) and waits for it; cleanUp() stops it, then kills every remembered group,
+ * grandchildren included.
+ */
+export class DaemonReaper {
+  readonly #groups = new Set<number>();
+  readonly #timer: NodeJS.Timeout;
+  readonly #graceMs: number;
+  #stopping: Promise<number> | undefined;
+
+  constructor(
+    readonly pid: number,
+    readonly done: Promise<number>,
+    { intervalMs = 200, graceMs = 30_000 }: { intervalMs?: number; graceMs?: number } = {},
+  ) {
+    this.#graceMs = graceMs;
+    this.#timer = setInterval(() => this.remember(), intervalMs);
+    // The watch must never keep a test process alive on its own.
+    this.#timer.unref();
+  }
+
+  /** Note the daemon's current children. */
+  remember(): void {
+    for (const leader of childPids(this.pid)) this.#groups.add(leader);
+  }
+
+  /** Shut the daemon down if it still runs; resolves with its exit status. */
+  stop(): Promise<number> {
+    this.#stopping ??= (async () => {
+      clearInterval(this.#timer);
+      this.remember();
+      if (isAlive(this.pid)) {
+        process.kill(this.pid, "SIGTERM");
+        const killer = setTimeout(() => process.kill(this.pid, "SIGKILL"), this.#graceMs);
+        await this.done;
+        clearTimeout(killer);
+      }
+      return this.done;
+    })();
+    return this.#stopping;
+  }
+
+  /** stop(), then kill every process group the daemon ever started. */
+  async cleanUp(): Promise<void> {
+    await this.stop();
+    for (const leader of this.#groups) {
+      try {
+        process.kill(-leader, "SIGKILL");
+      } catch {
+        // ESRCH: the group is gone, as it should be after an orderly shutdown
+      }
+    }
+  }
+}
+
+/** This process's open fds (without the one the listing itself used). */
+export function openFds(): number[] {
+  return readdirSync("/proc/self/fd")
+    .map(Number)
+    .filter((fd) => {
+      try {
+        fstatSync(fd);
+        return true;
+      } catch {
+        // EBADF: the directory listing's own fd, closed by now.
+        return false;
+      }
+    })
+    .sort((a, b) => a - b);
 }

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { getRlimit, makePipe, setPipeSize, setRlimit, spawnProcess, watchExit, type ExitStatus } from "../../src/posix/native";
+import { openFds } from "../helpers/processes";
 import { tempDir } from "../helpers/temp-dir";
 import { waitFor } from "../helpers/wait-for";
 
@@ -44,20 +45,6 @@ function capacityOf(t: TestContext, writeFd: number): number {
   }
 }
 
-/** This process's open fds (without the one the listing itself used). */
-function openFds(): number[] {
-  return readdirSync("/proc/self/fd")
-    .map(Number)
-    .filter((fd) => {
-      try {
-        fstatSync(fd);
-        return true;
-      } catch {
-        // EBADF: the directory listing's own fd, closed by now.
-        return false;
-      }
-    });
-}
 
 test("makePipe gives a pipe, read end first, both ends close-on-exec", (t) => {
   const [read, write] = pipeFor(t);

@@ -5,7 +5,6 @@ import {
   copyFileSync,
   closeSync,
   existsSync,
-  fstatSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -17,6 +16,7 @@ import { test, type TestContext } from "node:test";
 import { getRlimit, setRlimit, type ExitStatus, type PipeReader } from "../../src/posix/native";
 import { describeExit } from "../../src/posix/wait-status";
 import { EXEC_HELPER, ForkError, PIPE_CAPACITY, spawnChild, type SpawnedChild, type SpawnRequest } from "../../src/process/spawn";
+import { openFds } from "../helpers/processes";
 import { tempDir } from "../helpers/temp-dir";
 import { waitFor } from "../helpers/wait-for";
 
@@ -101,21 +101,6 @@ function run(t: TestContext, req: SpawnRequest): Run {
   return { child, stdout: out.text, stderr: err.text, ended };
 }
 
-/** This process's open fds (without the one the listing itself used). */
-function openFds(): number[] {
-  return readdirSync("/proc/self/fd")
-    .map(Number)
-    .filter((fd) => {
-      try {
-        fstatSync(fd);
-        return true;
-      } catch {
-        // EBADF: the directory listing's own fd, closed by now.
-        return false;
-      }
-    })
-    .sort((a, b) => a - b);
-}
 
 /** What an fd of `pid` refers to, as /proc shows it: "pipe:[1234]", "socket:[5678]", ... */
 function fdTarget(pid: number | "self", fd: number): string {
