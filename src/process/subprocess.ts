@@ -1,16 +1,16 @@
 import { performance } from "node:perf_hooks";
+import type { Writable } from "node:stream";
 import { childEnvironment, commandSearchPath } from "../config/child-environment";
 import type { ProcessConfig } from "../config/model";
 import type { EventBus } from "../events/event-bus";
 import type { DaemonLog } from "../logging/daemon-log";
-import { describeExit, signame } from "../posix/wait-status";
-import { STARTABLE, assertMove } from "./transitions";
-import { CommandError, resolveCommand } from "./command";
-import { ForkError, spawnChild, type SpawnedChild } from "./spawn";
 import type { ExitStatus, PipeReader } from "../posix/native";
-import type { Writable } from "node:stream";
-import { pythonObjectId, type OutputChannel } from "./output-channel";
+import { describeExit, signame } from "../posix/wait-status";
 import type { ProcessStateName, SupervisorStateName } from "../states";
+import { CommandError, resolveCommand } from "./command";
+import { pythonObjectId, type OutputChannel } from "./output-channel";
+import { ForkError, spawnChild, type SpawnedChild } from "./spawn";
+import { STARTABLE, assertMove } from "./transitions";
 
 /** What a process needs from the daemon around it. */
 export interface ProcessHost {
@@ -30,8 +30,7 @@ export interface ProcessHost {
 
 /** An fcgi-program's shared listening socket, handed to each process as stdin. */
 export interface FcgiSocket {
-  acquire(): number;
-  release(): void;
+  readonly fd: number;
 }
 
 /** The channels a process writes to; created by the group, reused by every spawn. */
@@ -78,7 +77,6 @@ export class Subprocess {
   #timer: NodeJS.Timeout | undefined;
   #transitionQueued = false;
   #child: SpawnedChild | undefined;
-  #fcgiHeld = false;
   readonly #objectId = pythonObjectId();
 
   constructor(
@@ -223,8 +221,8 @@ export class Subprocess {
     }
 
     let child: SpawnedChild;
+    const stdinFd = this.fcgi?.fd;
     try {
-      const stdinFd = this.fcgi === undefined ? undefined : this.#acquireFcgi();
       child = spawnChild({
         path,
         argv,
@@ -237,7 +235,6 @@ export class Subprocess {
         ...(this.host.childNofile === undefined ? {} : { nofile: this.host.childNofile }),
       });
     } catch (err) {
-      this.#releaseFcgi();
       if (!(err instanceof ForkError)) throw err;
       let message: string;
       if (err.stage === "pipes") {
@@ -266,19 +263,6 @@ export class Subprocess {
     this.#changeState("BACKOFF");
     this.#changed();
     return undefined;
-  }
-
-  #acquireFcgi(): number | undefined {
-    if (this.fcgi === undefined) return undefined;
-    const fd = this.fcgi.acquire();
-    this.#fcgiHeld = true;
-    return fd;
-  }
-
-  #releaseFcgi(): void {
-    if (!this.#fcgiHeld) return;
-    this.#fcgiHeld = false;
-    this.fcgi?.release();
   }
 
   /** An administrative stop (RPC stop, shutdown): the stop signal, then SIGKILL after stopwaitsecs. */
@@ -443,7 +427,6 @@ export class Subprocess {
     this.channels.stdout.detach();
     this.channels.stderr?.detach();
     child.stdin?.close();
-    this.#releaseFcgi();
     this.#changed();
   }
 

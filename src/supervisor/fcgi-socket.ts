@@ -50,8 +50,7 @@ export function openFcgiSocket(group: FastCGIGroupConfig, log: DaemonLog): OpenF
     throw new FcgiSocketError(`Could not create FastCGI socket ${socket.url}: ${detail}`);
   }
   return {
-    acquire: () => fd,
-    release: () => undefined,
+    fd,
     close: () => {
       log.info(`Closing socket ${socket.url}`);
       closeSync(fd); // a unix socket's file stays, as supervisord leaves it; the next start removes it
