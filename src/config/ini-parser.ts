@@ -144,13 +144,6 @@ export class IniParser {
     return [...names];
   }
 
-  /** (name, entry) pairs with DEFAULT's keys first (RawConfigParser.items order). */
-  items(section: string): Array<[string, IniEntry]> {
-    const merged = new Map(this.#defaults);
-    for (const [key, entry] of this.#sections.get(section) ?? []) merged.set(key, entry);
-    return [...merged];
-  }
-
   /**
    * supervisord's expand_here: every `%(here)s` in every section's values (DEFAULT's included,
    * which are then copied into the section) replaced by `here`, textually.

@@ -104,19 +104,6 @@ export class StdoutHandler implements LogHandler {
   async close(): Promise<void> {}
 }
 
-/** A log that keeps records in memory until the real handlers exist (start-up). */
-export class BufferHandler implements LogHandler {
-  readonly records: Array<{ text: string; level: LevelNumber; message: string; when: Date }> = [];
-
-  emit(text: string, level: LevelNumber, message: string, when: Date): void {
-    this.records.push({ text, level, message, when });
-  }
-
-  reopen(): void {}
-  remove(): void {}
-  async close(): Promise<void> {}
-}
-
 /**
  * The main log file: rotating when `logfile_maxbytes` > 0 (logging.md §1.4). A write that fails
  * is reported on stderr, the only place left to say it.

