@@ -1,5 +1,5 @@
 import { close, constants, fstat, open, unlink } from "node:fs";
-import { appendBuffers, rotateFiles } from "../posix/native";
+import { appendBuffers, rotateFiles, type Transfer } from "../posix/native";
 
 export interface RotatingFileOptions {
   /** Rotate once the file reaches this size after a write; 0 never rotates. */
@@ -28,10 +28,25 @@ const APPEND_TRUNCATE = APPEND | constants.O_TRUNC;
 type ControlOp = "flush" | "reopen" | "remove" | "close";
 
 interface Control {
+  kind: "control";
   op: ControlOp;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
+
+/** A pipe whose data the native side moves into a file (a PipeReader). */
+export interface TransferSource {
+  transferTo(fd: number, stopAt: number): Promise<Transfer>;
+}
+
+interface TransferItem {
+  kind: "transfer";
+  source: TransferSource;
+  resolve: (state: "empty" | "end") => void;
+  reject: (err: unknown) => void;
+}
+
+type QueueItem = Buffer | Control | TransferItem;
 
 /**
  * An append-only log file with supervisord's rotation (logging.md §1.4, §3.3), written without
@@ -58,7 +73,7 @@ export class RotatingFile {
   #fd: number | undefined;
   /** The file's size as last seen: the position supervisord compares with maxbytes. */
   #size: number;
-  #queue: Array<Buffer | Control> = [];
+  #queue: QueueItem[] = [];
   #head = 0;
   #queuedBytes = 0;
   #pumping = false;
@@ -97,6 +112,11 @@ export class RotatingFile {
     return this.#closed;
   }
 
+  /** True once `close()` has been called: nothing more may be written. */
+  get closing(): boolean {
+    return this.#closing !== undefined;
+  }
+
   /** Bytes accepted by `write` and not yet handed to the kernel. */
   get queuedBytes(): number {
     return this.#queuedBytes;
@@ -112,6 +132,21 @@ export class RotatingFile {
     this.#queuedBytes += chunk.length;
     this.#startPump();
     return this.#queuedBytes < this.#highWaterMark;
+  }
+
+  /**
+   * Queue a transfer: after everything before it, what `source` holds is moved into the file
+   * with no byte passing through JS, each read of the pipe being one write for the rotation
+   * check. Resolves with `empty` once the pipe held nothing more (watch it again), or `end` at
+   * its end (or when the file was closed meanwhile). A file that cannot be opened drops the data,
+   * as a failed `write` does.
+   */
+  transfer(source: TransferSource): Promise<"empty" | "end"> {
+    if (this.#closing !== undefined) throw new Error(`transfer to ${this.path} after close()`);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ kind: "transfer", source, resolve, reject });
+      this.#startPump();
+    });
   }
 
   /** Settles once fewer than highWaterMark bytes wait (at once if that is already so). */
@@ -153,7 +188,7 @@ export class RotatingFile {
   #control(op: ControlOp): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(new Error(`${op} of ${this.path} after close()`));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ op, resolve, reject });
+      this.#queue.push({ kind: "control", op, resolve, reject });
       this.#startPump();
     });
   }
@@ -171,10 +206,11 @@ export class RotatingFile {
       for (;;) {
         const item = this.#queue[this.#head];
         if (item === undefined) break;
-        if (isControl(item)) {
+        if (!Buffer.isBuffer(item)) {
           this.#head++;
           this.#compactQueue();
-          await this.#runControl(item);
+          if (item.kind === "control") await this.#runControl(item);
+          else await this.#runTransfer(item);
         } else {
           const batch = this.#takeBatch();
           await this.#writeBatch(batch.buffers, batch.bytes);
@@ -191,7 +227,7 @@ export class RotatingFile {
     let bytes = 0;
     for (;;) {
       const item = this.#queue[this.#head];
-      if (item === undefined || isControl(item)) break;
+      if (item === undefined || !Buffer.isBuffer(item)) break;
       if (buffers.length > 0 && (bytes >= MAX_BATCH_BYTES || buffers.length >= MAX_BATCH_CHUNKS)) break;
       this.#head++;
       buffers.push(item);
@@ -219,7 +255,8 @@ export class RotatingFile {
     }
   }
 
-  async #writeBatch(buffers: Buffer[], bytes: number): Promise<void> {
+  /** The open fd, opening the file again if it is closed; undefined (reported) when that fails. */
+  async #writableFd(): Promise<number | undefined> {
     if (this.#fd === undefined) {
       // DIVERGES: after a failed reopen or rotation supervisord's file stays closed for good; we
       // try to open it again for each batch, so logging resumes once the cause is fixed.
@@ -227,11 +264,14 @@ export class RotatingFile {
         await this.#openAppend();
       } catch (err) {
         this.#onError(err as NodeJS.ErrnoException);
-        return;
       }
     }
-    const fd = this.#fd;
-    if (fd === undefined) return; // #openAppend sets it or throws
+    return this.#fd;
+  }
+
+  async #writeBatch(buffers: Buffer[], bytes: number): Promise<void> {
+    const fd = await this.#writableFd();
+    if (fd === undefined) return;
     try {
       // The size after the write, as supervisord's tell() sees it, even if someone truncated
       // the file: one threadpool job writes and tells.
@@ -242,6 +282,29 @@ export class RotatingFile {
       this.#size += bytes;
     }
     if (this.#maxbytes > 0 && this.#size >= this.#maxbytes) await this.#rotate();
+  }
+
+  async #runTransfer(item: TransferItem): Promise<void> {
+    if (this.#closed) {
+      item.resolve("end");
+      return;
+    }
+    const fd = await this.#writableFd();
+    let moved: Transfer;
+    try {
+      moved = await item.source.transferTo(fd ?? -1, this.#maxbytes);
+    } catch (err) {
+      item.reject(err);
+      return;
+    }
+    if (moved.error !== undefined) this.#onError(moved.error);
+    if (fd !== undefined && moved.moved > 0) {
+      this.#size = moved.position >= 0 ? moved.position : this.#size + moved.moved;
+      if (this.#maxbytes > 0 && this.#size >= this.#maxbytes) await this.#rotate();
+    }
+    // Stopped early: the rest comes after what was queued meanwhile (a reopen, say).
+    if (moved.state === "more" || moved.state === "full") this.#queue.push(item);
+    else item.resolve(moved.state);
   }
 
   async #rotate(): Promise<void> {
@@ -313,13 +376,6 @@ export class RotatingFile {
   }
 }
 
-function isControl(item: Buffer | Control): item is Control {
-  return !Buffer.isBuffer(item);
-}
-
-
-
-
 async function removeFile(path: string): Promise<void> {
   try {
     await new Promise<void>((resolve, reject) => unlink(path, (err) => (err ? reject(err) : resolve())));
@@ -327,8 +383,6 @@ async function removeFile(path: string): Promise<void> {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
 }
-
-
 
 function openFile(path: string, flags: number): Promise<number> {
   return new Promise((resolve, reject) => open(path, flags, 0o666, (err, fd) => (err ? reject(err) : resolve(fd))));

@@ -21,6 +21,15 @@
  *       reads a pipe as the event loop reports it readable, in chunks as large as what is
  *       there (up to maxChunk), each a new Buffer; null at EOF or on an error.
  *   pauseReader(reader), resumeReader(reader), closeReader(reader)
+ *   notifyReader(reader)
+ *       from now on the reader reads nothing itself: when the pipe is readable it stops watching
+ *       and calls onChunk(undefined); resumeReader watches again.
+ *   transferReader(reader, fileFd, stopAt, done(errorCode | null, moved, position, state))
+ *       on the threadpool: read what the pipe holds in 128 KiB reads and write each read to
+ *       fileFd (-1: drop it), as supervisord writes each read; stop when the pipe is empty
+ *       (state 0), after 16 MiB (1: more may wait), once the file's size reaches stopAt > 0 after
+ *       a write (2: rotate it), or at EOF or a read error (3: the reader then ends, onChunk(null)).
+ *       No byte passes through JS. errorCode is a failed write's (that read is lost).
  *   appendBuffers(fd, buffers, done(errorCode | null, position))
  *       on the threadpool: write every buffer (writev, partial writes continued), then the
  *       file's size (lseek to its end: what Python's tell() says of a file opened to append).
@@ -357,8 +366,9 @@ typedef struct {
   napi_ref callback;
   napi_async_context context;
   int fd;
-  int refs;       /* the JS external and the open uv handle each hold one */
+  int refs;       /* the JS external and the open uv handle each hold one; a transfer job one more */
   int closing;
+  int busy;       /* a transfer job is reading fd on the threadpool: closing the fd waits for it */
   void *owned;    /* freed with the handle (a reader's scratch buffer) */
 } handle_t;
 
@@ -384,7 +394,7 @@ static void handle_close(handle_t *h) {
     napi_async_destroy(h->env, h->context);
     h->context = NULL;
   }
-  if (h->fd >= 0) {
+  if (h->fd >= 0 && !h->busy) {
     close(h->fd);
     h->fd = -1;
   }
@@ -517,6 +527,7 @@ typedef struct {
   handle_t base;   /* first, so a reader_t* is a handle_t* */
   size_t max_chunk;
   int paused;
+  int notify;      /* notifyReader: tell JS the pipe is readable instead of reading it */
   char *scratch;   /* one read's worth, reused: each chunk is copied out at its exact size */
 } reader_t;
 
@@ -552,6 +563,15 @@ static void reader_on_poll(uv_poll_t *poll, int status, int events) {
   napi_open_handle_scope(env, &scope);
   if (status < 0) {
     reader_deliver_end(r, uv_err_name(status));
+    napi_close_handle_scope(env, scope);
+    return;
+  }
+  if (r->notify) {
+    r->paused = 1;
+    uv_poll_stop(&h->poll);
+    napi_value argv[1];
+    napi_get_undefined(env, &argv[0]);
+    handle_call(h, 1, argv);
     napi_close_handle_scope(env, scope);
     return;
   }
@@ -809,6 +829,176 @@ static napi_value js_rotate_files(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- pipe to file, natively ------------------------------------------------------------- */
+
+static napi_value js_notify_reader(napi_env env, napi_callback_info info) {
+  reader_t *r = (reader_t *)handle_of(env, info);
+  if (r != NULL) r->notify = 1;
+  return NULL;
+}
+
+/* supervisord's read size (2 << 16): the bytes are read and written while still in the cache. */
+#define TRANSFER_CHUNK 131072
+/* A job's most before it hands the thread back (other files wait for the threadpool too). */
+#define TRANSFER_LIMIT (16 << 20)
+
+enum { TRANSFER_EMPTY = 0, TRANSFER_MORE = 1, TRANSFER_FULL = 2, TRANSFER_END = 3 };
+
+/* One buffer per threadpool thread, made on its first transfer and kept: the threads live as
+   long as the process, and a pointer is all the thread-local storage an addon may count on. */
+static __thread char *transfer_buffer;
+
+typedef struct {
+  napi_async_work work;
+  napi_ref callback;
+  reader_t *reader;
+  int pipe_fd;
+  int file_fd;
+  long long stop_at;
+  long long moved;
+  long long position;
+  int state;
+  int read_error;
+  int write_error;
+} transfer_job_t;
+
+static int write_all(int fd, const char *data, size_t length) {
+  while (length > 0) {
+    ssize_t n = write(fd, data, length);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    data += n;
+    length -= (size_t)n;
+  }
+  return 0;
+}
+
+static void transfer_execute(napi_env env, void *data) {
+  (void)env;
+  transfer_job_t *job = data;
+  if (transfer_buffer == NULL && (transfer_buffer = malloc(TRANSFER_CHUNK)) == NULL) {
+    job->write_error = ENOMEM; /* nothing read: the pipe keeps it for the next job */
+    job->state = TRANSFER_MORE;
+    return;
+  }
+  for (;;) {
+    ssize_t n = read(job->pipe_fd, transfer_buffer, TRANSFER_CHUNK);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        job->state = TRANSFER_EMPTY;
+      } else {
+        job->read_error = errno;
+        job->state = TRANSFER_END;
+      }
+      return;
+    }
+    if (n == 0) {
+      job->state = TRANSFER_END;
+      return;
+    }
+    job->moved += n;
+    if (job->file_fd >= 0) {
+      job->write_error = write_all(job->file_fd, transfer_buffer, (size_t)n);
+      off_t position = lseek(job->file_fd, 0, SEEK_END); /* what supervisord's tell() says */
+      job->position = position < 0 ? -1 : (long long)position;
+      if (job->write_error != 0) {
+        job->state = TRANSFER_MORE; /* report it; what is left in the pipe goes in the next job */
+        return;
+      }
+      if (job->stop_at > 0 && job->position >= job->stop_at) {
+        job->state = TRANSFER_FULL;
+        return;
+      }
+    }
+    if (job->moved >= TRANSFER_LIMIT) {
+      job->state = TRANSFER_MORE;
+      return;
+    }
+  }
+}
+
+static void transfer_complete(napi_env env, napi_status status, void *data) {
+  transfer_job_t *job = data;
+  reader_t *r = job->reader;
+  handle_t *h = &r->base;
+  h->busy = 0;
+  if (h->closing && h->fd >= 0) {
+    /* closed while the job read it: the fd was left for now */
+    close(h->fd);
+    h->fd = -1;
+  } else if (!h->closing && status == napi_ok && job->state == TRANSFER_END) {
+    const char *name = job->read_error != 0 ? strerrorname_np(job->read_error) : NULL;
+    reader_deliver_end(r, job->read_error != 0 ? (name != NULL ? name : "EIO") : NULL);
+  }
+  napi_value fn, recv, argv[4];
+  if (napi_get_reference_value(env, job->callback, &fn) == napi_ok && fn != NULL) {
+    napi_get_global(env, &recv);
+    int error = status == napi_cancelled ? ECANCELED : job->write_error;
+    if (error != 0) {
+      const char *name = strerrorname_np(error);
+      napi_create_string_utf8(env, name != NULL ? name : "EIO", NAPI_AUTO_LENGTH, &argv[0]);
+    } else {
+      napi_get_null(env, &argv[0]);
+    }
+    napi_create_double(env, (double)job->moved, &argv[1]);
+    napi_create_double(env, (double)job->position, &argv[2]);
+    napi_create_int32(env, status == napi_ok ? job->state : TRANSFER_MORE, &argv[3]);
+    napi_call_function(env, recv, fn, 4, argv, NULL);
+  }
+  napi_delete_reference(env, job->callback);
+  napi_delete_async_work(env, job->work);
+  handle_release(h);
+  free(job);
+}
+
+static napi_value js_transfer_reader(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!args(env, info, 4, argv)) return NULL;
+  void *data = NULL;
+  int32_t file_fd = -1;
+  double stop_at = 0;
+  if (napi_get_value_external(env, argv[0], &data) != napi_ok || napi_get_value_int32(env, argv[1], &file_fd) != napi_ok ||
+      napi_get_value_double(env, argv[2], &stop_at) != napi_ok) {
+    napi_throw_type_error(env, NULL, "native.node: transferReader(reader, fileFd, stopAt, done)");
+    return NULL;
+  }
+  reader_t *r = data;
+  handle_t *h = &r->base;
+  if (h->closing || h->busy || h->fd < 0) {
+    napi_throw_error(env, NULL, "native.node: transfer from a closed or busy reader");
+    return NULL;
+  }
+  transfer_job_t *job = calloc(1, sizeof *job);
+  if (job == NULL) return throw_errno(env, ENOMEM);
+  job->reader = r;
+  job->pipe_fd = h->fd;
+  job->file_fd = file_fd;
+  job->stop_at = (long long)stop_at;
+  job->position = -1;
+  napi_value name;
+  if (napi_create_reference(env, argv[3], 1, &job->callback) != napi_ok ||
+      napi_create_string_utf8(env, "supervisord:transfer", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, transfer_execute, transfer_complete, job, &job->work) != napi_ok) {
+    if (job->callback != NULL) napi_delete_reference(env, job->callback);
+    free(job);
+    napi_throw_error(env, NULL, "native.node: could not queue the transfer");
+    return NULL;
+  }
+  if (napi_queue_async_work(env, job->work) != napi_ok) {
+    napi_delete_async_work(env, job->work);
+    napi_delete_reference(env, job->callback);
+    free(job);
+    napi_throw_error(env, NULL, "native.node: could not queue the transfer");
+    return NULL;
+  }
+  h->busy = 1;
+  h->refs++;
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_default, NULL},
@@ -826,6 +1016,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"pauseReader", NULL, js_pause_reader, NULL, NULL, NULL, napi_default, NULL},
     {"resumeReader", NULL, js_resume_reader, NULL, NULL, NULL, napi_default, NULL},
     {"closeReader", NULL, js_close_handle, NULL, NULL, NULL, napi_default, NULL},
+    {"notifyReader", NULL, js_notify_reader, NULL, NULL, NULL, napi_default, NULL},
+    {"transferReader", NULL, js_transfer_reader, NULL, NULL, NULL, napi_default, NULL},
     {"appendBuffers", NULL, js_append_buffers, NULL, NULL, NULL, napi_default, NULL},
     {"rotateFiles", NULL, js_rotate_files, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -13,10 +13,17 @@ interface Native {
   spawn(path: string, argv: string[], env: string[], stdin: number, stdout: number, stderr: number): number;
   watchExit(pid: number, onExit: (code: number, signal: number, coreDumped: boolean) => void): NativeHandle;
   closeWatch(watch: NativeHandle): void;
-  openReader(fd: number, maxChunk: number, onChunk: (chunk: Buffer | null, error?: string) => void): NativeHandle;
+  openReader(fd: number, maxChunk: number, onChunk: (chunk: Buffer | null | undefined, error?: string) => void): NativeHandle;
   pauseReader(reader: NativeHandle): void;
   resumeReader(reader: NativeHandle): void;
   closeReader(reader: NativeHandle): void;
+  notifyReader(reader: NativeHandle): void;
+  transferReader(
+    reader: NativeHandle,
+    fileFd: number,
+    stopAt: number,
+    done: (error: string | null, moved: number, position: number, state: number) => void,
+  ): void;
   appendBuffers(fd: number, buffers: Buffer[], done: (error: string | null, position: number) => void): void;
   rotateFiles(path: string, backups: number, done: (error: string | null) => void): void;
 }
@@ -111,6 +118,24 @@ export function watchExit(pid: number, onExit: (status: ExitStatus) => void): vo
   pendingWatches.add(watch);
 }
 
+/** How a transfer from a pipe to a file ended (PipeReader.transferTo). */
+export interface Transfer {
+  /** Bytes read from the pipe (written to the file, unless the write failed or there was none). */
+  moved: number;
+  /** The file's size after the last write (-1 when unknown or nothing was written). */
+  position: number;
+  /**
+   * `empty`: the pipe holds nothing more for now; `more`: it stopped early (a size limit of the
+   * job, or a failed write) and more may wait; `full`: the file reached `stopAt`; `end`: the pipe
+   * is at its end (the reader has ended).
+   */
+  state: "empty" | "more" | "full" | "end";
+  /** A failed write (the data of that read is lost, as supervisord loses it). */
+  error: NodeJS.ErrnoException | undefined;
+}
+
+const TRANSFER_STATES = ["empty", "more", "full", "end"] as const;
+
 /**
  * The read end of a pipe, read by the event loop in chunks as large as what is waiting (up to
  * `maxChunk`): far fewer, larger reads than a Node stream's 64 KiB ones, and no stream objects.
@@ -119,6 +144,7 @@ export function watchExit(pid: number, onExit: (status: ExitStatus) => void): vo
 export class PipeReader {
   #handle: NativeHandle | undefined;
   #onData: ((chunk: Buffer) => void) | undefined;
+  #onReadable: (() => void) | undefined;
   #onEnd: Array<(error?: string) => void> = [];
   #early: Buffer[] = [];
   #ended = false;
@@ -129,7 +155,8 @@ export class PipeReader {
     maxChunk: number,
   ) {
     this.#handle = native.openReader(fd, maxChunk, (chunk, error) => {
-      if (chunk !== null) this.#data(chunk);
+      if (chunk === undefined) this.#onReadable?.();
+      else if (chunk !== null) this.#data(chunk);
       else this.#end(error);
     });
   }
@@ -149,6 +176,38 @@ export class PipeReader {
   onEnd(callback: (error?: string) => void): void {
     if (this.#ended) callback(this.#error);
     else this.#onEnd.push(callback);
+  }
+
+  /**
+   * From now on read nothing into JS: `callback` is called when the pipe has data, and the reader
+   * stops watching until `resume()`. Move the data with `transferTo`.
+   */
+  onReadable(callback: () => void): void {
+    this.#onReadable = callback;
+    if (this.#handle !== undefined) native.notifyReader(this.#handle);
+  }
+
+  /**
+   * Move what the pipe holds into `fd` on the threadpool, each read written with one write(2)
+   * as supervisord does (`fd` -1: read and drop), stopping early once the file's size reaches
+   * `stopAt` (0: no limit). One transfer at a time. At EOF the reader ends (onEnd) before this
+   * settles; on a closed reader it settles at once as `end`. Only after `onReadable`: a reader
+   * that reads chunks itself would race the transfer for the data.
+   */
+  transferTo(fd: number, stopAt: number): Promise<Transfer> {
+    if (this.#onReadable === undefined) throw new Error("PipeReader.transferTo before onReadable");
+    const handle = this.#handle;
+    if (handle === undefined) return Promise.resolve({ moved: 0, position: -1, state: "end", error: undefined });
+    return new Promise((resolve, reject) => {
+      try {
+        native.transferReader(handle, fd, stopAt, (error, moved, position, state) => {
+          const failure = error === null ? undefined : Object.assign(new Error(`write: ${error}`), { code: error });
+          resolve({ moved, position, state: TRANSFER_STATES[state] ?? "more", error: failure });
+        });
+      } catch (err) {
+        reject(err);
+      }
+    });
   }
 
   pause(): void {

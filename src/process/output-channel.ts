@@ -68,10 +68,14 @@ export class OutputChannel {
     // Hold the chunks back until the file is open and the previous spawn's output is logged.
     stream.pause();
     const start = (): void => {
-      this.#splitter = this.options.listenerStdout
-        ? undefined
-        : new CaptureSplitter({ captureMaxbytes: this.options.captureMaxbytes, stripAnsi: this.options.stripAnsi });
-      stream.onData((chunk) => this.#record(chunk, stream));
+      if (this.#passThrough()) {
+        stream.onReadable(() => this.#transfer(stream));
+      } else {
+        this.#splitter = this.options.listenerStdout
+          ? undefined
+          : new CaptureSplitter({ captureMaxbytes: this.options.captureMaxbytes, stripAnsi: this.options.stripAnsi });
+        stream.onData((chunk) => this.#record(chunk, stream));
+      }
       stream.onEnd(() => this.#closedDebug(stream));
       stream.resume();
     };
@@ -111,6 +115,7 @@ export class OutputChannel {
 
   /** Stop reading and close the file (the group is going away). */
   async close(): Promise<void> {
+    this.#opened = undefined;
     this.#stream?.close();
     this.#stream = undefined;
     const file = await this.#file;
@@ -152,6 +157,39 @@ export class OutputChannel {
   #fileError(err: unknown): void {
     // A full disk or a removed directory must not stop the daemon; say so and go on.
     this.options.log.critical(`could not write log file ${this.options.file}: ${String(err)}`);
+  }
+
+  /**
+   * True when nothing but the file sees this channel's output (no capture mode, events, ANSI
+   * stripping, syslog or debug echo, not a listener's protocol): the pipe is then moved into
+   * the file natively, each read one write as in supervisord, and no chunk reaches JS.
+   */
+  #passThrough(): boolean {
+    const { options } = this;
+    return (
+      !options.listenerStdout &&
+      options.captureMaxbytes <= 0 &&
+      !options.eventsEnabled &&
+      !options.stripAnsi &&
+      !options.syslog &&
+      !options.log.enabled(10)
+    );
+  }
+
+  /** The pipe has data: move it into the file (or drop it, with no file), then watch again. */
+  #transfer(stream: PipeReader): void {
+    const file = this.#opened;
+    const moved = file !== undefined && !file.closing ? file.transfer(stream) : drain(stream);
+    moved.then(
+      (state) => {
+        if (state === "empty") stream.resume();
+      },
+      (err: unknown) => {
+        // A bug, not the child's doing: say so, and stop reading this pipe rather than spin.
+        this.options.log.critical(`could not move output of '${this.options.processName}' ${this.options.channel}: ${String(err)}`);
+        stream.close();
+      },
+    );
   }
 
   #record(chunk: Buffer, stream: PipeReader): void {
@@ -205,6 +243,14 @@ export class OutputChannel {
       pid: this.#pid,
       data,
     });
+  }
+}
+
+/** Read and drop what the pipe holds (NONE, or a file that could not be opened). */
+async function drain(stream: PipeReader): Promise<"empty" | "end"> {
+  for (;;) {
+    const { state } = await stream.transferTo(-1, 0);
+    if (state === "empty" || state === "end") return state;
   }
 }
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { logLines, program, startDaemon } from "../helpers/daemon";
 import { childPids, isAlive, run } from "../helpers/processes";
 import { dist } from "../helpers/repo";
@@ -30,12 +30,23 @@ test("programs start in ascending priority and stop in descending priority, grou
   ]);
 });
 
-test("a child's log rotates at maxbytes and keeps every line, in order, across the backups", async (t) => {
+// Two ways through the daemon: a plain channel's pipe is moved into the file natively; one with
+// events enabled (or capture mode, strip_ansi, syslog, debug echo) is read in chunks by JS.
+for (const [how, option] of [
+  ["moved natively", ""],
+  ["read in chunks (stdout_events_enabled)", "stdout_events_enabled=true\n"],
+] as const) {
+  test(`a child's log rotates at maxbytes and keeps every line, in order, across the backups: ${how}`, async (t) => {
+    await rotationKeepsEveryLine(t, option);
+  });
+}
+
+async function rotationKeepsEveryLine(t: TestContext, option: string): Promise<void> {
   const lines = 200_000;
   const daemon = await startDaemon(
     t,
     `[program:spew]\ncommand=${program("spew", String(lines))}\nstartsecs=0\nautorestart=false\n` +
-      `stdout_logfile=%(here)s/spew.log\nstdout_logfile_maxbytes=1MB\nstdout_logfile_backups=20\n`,
+      `stdout_logfile=%(here)s/spew.log\nstdout_logfile_maxbytes=1MB\nstdout_logfile_backups=20\n${option}`,
     { loglevel: "info" },
   );
   await daemon.waitForLog(/exited: spew \(exit status 0; expected\)/, 30_000);
@@ -48,7 +59,7 @@ test("a child's log rotates at maxbytes and keeps every line, in order, across t
   const numbers = text.trim().split("\n").map((line) => Number(line.slice(5, 14)));
   assert.equal(numbers.length, lines);
   numbers.forEach((n, i) => assert.equal(n, i));
-});
+}
 
 test("every child gets the SUPERVISOR_* variables and the configured environment", async (t) => {
   const daemon = await startDaemon(

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { RotatingFile, type RotatingFileOptions } from "../../src/logging/rotating-file";
+import { makePipe, PipeReader, setPipeSize } from "../../src/posix/native";
 import { tempDir } from "../helpers/temp-dir";
 
 /** Open a file whose background errors fail the test, closed when the test ends. */
@@ -294,5 +295,105 @@ test("a reopen that cannot open the file rejects; data is dropped with an error 
   mkdirSync(sub);
   file.write(Buffer.from("back\n"));
   await file.flush();
+  assert.equal(readFileSync(path, "utf8"), "back\n");
+});
+
+/** A pipe holding `data`, read by a notifying PipeReader (a transfer source); closed at the end. */
+function pipeHolding(t: TestContext, data: Buffer, options: { end?: boolean } = {}): PipeReader {
+  const [readFd, writeFd] = makePipe();
+  assert.equal(setPipeSize(readFd, 1048576), 1048576);
+  assert.equal(writeSync(writeFd, data), data.length);
+  const reader = new PipeReader(readFd, 65536);
+  reader.onReadable(() => undefined);
+  if (options.end === true) closeSync(writeFd);
+  t.after(() => {
+    reader.close();
+    if (options.end !== true) closeSync(writeFd);
+  });
+  return reader;
+}
+
+/** `length` bytes of numbered 16-byte lines. */
+function numbered(length: number): Buffer {
+  const lines = Array.from({ length: Math.ceil(length / 16) }, (_, n) => `${String(n).padStart(15, "0")}\n`);
+  return Buffer.from(lines.join("").slice(0, length), "latin1");
+}
+
+test("a transfer lands after what was written before it and before what is written after it", async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, "mixed.log");
+  const file = await openLog(t, path);
+  file.write(Buffer.from("before\n"));
+  const moved = file.transfer(pipeHolding(t, Buffer.from("from the pipe\n")));
+  file.write(Buffer.from("after\n"));
+  assert.equal(await moved, "empty");
+  await file.flush();
+  assert.equal(readFileSync(path, "utf8"), "before\nfrom the pipe\nafter\n");
+});
+
+test("a transfer rotates as writes do: each 128 KiB read is one write for the size check", async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, "piped.log");
+  const file = await openLog(t, path, { maxbytes: 100_000, backups: 5 });
+  const data = numbered(300 * 1024);
+  assert.equal(await file.transfer(pipeHolding(t, data)), "empty");
+  await file.flush();
+  // 128 KiB passes maxbytes: rotate; again; the last 44 KiB stay in the file.
+  assert.deepEqual(sizes(dir, "piped.log"), { "piped.log": 45056, "piped.log.1": 131072, "piped.log.2": 131072 });
+  const all = Buffer.concat([`${path}.2`, `${path}.1`, path].map((name) => readFileSync(name)));
+  assert.ok(all.equals(data), "every byte once, in order");
+});
+
+test("a transfer at the pipe's end resolves end, with everything in the file", async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, "end.log");
+  const file = await openLog(t, path);
+  const reader = pipeHolding(t, Buffer.from("bye\n"), { end: true });
+  assert.equal(await file.transfer(reader), "end");
+  assert.equal(reader.ended, true);
+  assert.equal(readFileSync(path, "utf8"), "bye\n");
+});
+
+test("a transfer cut by a rotation goes on after a reopen queued meanwhile, into the reopened file", async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, "turn.log");
+  const file = await openLog(t, path, { maxbytes: 1000, backups: 1 });
+  const data = numbered(200 * 1024);
+  const moved = file.transfer(pipeHolding(t, data));
+  renameSync(path, `${path}.moved`);
+  const reopened = file.reopen();
+  assert.equal(await moved, "empty");
+  await reopened;
+  // The first read went into the open file, renamed away; its rotation found no NAME to rename;
+  // the rest followed the reopen into a new NAME, and rotated in turn.
+  assert.deepEqual(sizes(dir, "turn.log"), { "turn.log": 0, "turn.log.1": data.length - 131072, "turn.log.moved": 131072 });
+  assert.ok(Buffer.concat([readFileSync(`${path}.moved`), readFileSync(`${path}.1`)]).equals(data));
+});
+
+test("a transfer left over when the file closes settles as end; transferring afterwards is a bug", async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, "shut.log");
+  const file = await RotatingFile.open(path, { maxbytes: 1000, backups: 1, onError: (err) => assert.fail(err) });
+  const moved = file.transfer(pipeHolding(t, numbered(200 * 1024)));
+  await file.close();
+  assert.equal(await moved, "end");
+  assert.deepEqual(sizes(dir, "shut.log"), { "shut.log": 0, "shut.log.1": 131072 });
+  assert.throws(() => file.transfer(pipeHolding(t, Buffer.from("x"))), { message: `transfer to ${path} after close()` });
+});
+
+test("a file that cannot be opened drops transferred data with an error; the pipe is still emptied", async (t) => {
+  const dir = tempDir(t);
+  const sub = join(dir, "sub");
+  mkdirSync(sub);
+  const path = join(sub, "app.log");
+  const errors: NodeJS.ErrnoException[] = [];
+  const file = await RotatingFile.open(path, { maxbytes: 0, backups: 0, onError: (err) => errors.push(err) });
+  t.after(() => file.close());
+  rmSync(sub, { recursive: true });
+  await assert.rejects(file.reopen(), { code: "ENOENT" });
+  assert.equal(await file.transfer(pipeHolding(t, Buffer.from("lost\n"))), "empty");
+  assert.deepEqual(errors.map((err) => err.code), ["ENOENT"]);
+  mkdirSync(sub);
+  assert.equal(await file.transfer(pipeHolding(t, Buffer.from("back\n"))), "empty");
   assert.equal(readFileSync(path, "utf8"), "back\n");
 });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readlinkSync, readSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
-import { getRlimit, makePipe, setPipeSize, setRlimit, spawnProcess, watchExit, type ExitStatus } from "../../src/posix/native";
+import { getRlimit, makePipe, PipeReader, setPipeSize, setRlimit, spawnProcess, watchExit, type ExitStatus } from "../../src/posix/native";
 import { openFds } from "../helpers/processes";
 import { tempDir } from "../helpers/temp-dir";
 import { waitFor } from "../helpers/wait-for";
@@ -296,4 +296,130 @@ test("watchExit of a child that has already exited (a zombie) calls back at once
 test("watchExit of a pid that cannot exist throws ESRCH", () => {
   // Above Linux's PID_MAX_LIMIT (2^22): never a process.
   assert.throws(() => watchExit(2 ** 22 + 1, () => undefined), { code: "ESRCH", message: "No such process" });
+});
+
+interface ReaderPipe {
+  reader: PipeReader;
+  writeFd: number;
+  /** Close the write end now (EOF for the reader). */
+  closeWrite(): void;
+}
+
+/**
+ * A pipe whose read end a notifying PipeReader owns (it reads nothing itself); everything is
+ * closed when the test ends.
+ */
+function readerFor(t: TestContext, capacity?: number): ReaderPipe {
+  const [readFd, writeFd] = makePipe();
+  if (capacity !== undefined) assert.equal(setPipeSize(readFd, capacity), capacity);
+  const reader = new PipeReader(readFd, 65536);
+  reader.onReadable(() => undefined);
+  let writeOpen = true;
+  t.after(() => {
+    reader.close();
+    if (writeOpen) closeSync(writeFd);
+  });
+  return {
+    reader,
+    writeFd,
+    closeWrite() {
+      writeOpen = false;
+      closeSync(writeFd);
+    },
+  };
+}
+
+/** True while `fd` is a pipe of this process. */
+function isOpenPipe(fd: number): boolean {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`).startsWith("pipe:");
+  } catch {
+    return false; // no such fd
+  }
+}
+
+function fileFor(t: TestContext, flags = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND): { path: string; fd: number } {
+  const path = join(tempDir(t), "out.log");
+  const fd = openSync(path, flags, 0o644);
+  t.after(() => closeSync(fd));
+  return { path, fd };
+}
+
+test("a notifying reader reads nothing itself: it says the pipe is readable, once per resume", async (t) => {
+  const { reader, writeFd } = readerFor(t);
+  let calls = 0;
+  reader.onReadable(() => calls++);
+  writeSync(writeFd, "abc");
+  await waitFor(() => calls === 1, { what: "the readable call" });
+  writeSync(writeFd, "def");
+  await new Promise((resolve) => setTimeout(resolve, 50)); // not watching: no second call may come
+  assert.equal(calls, 1);
+  reader.resume();
+  await waitFor(() => calls === 2, { what: "the call after resume" });
+  const { path, fd } = fileFor(t);
+  assert.deepEqual(await reader.transferTo(fd, 0), { moved: 6, position: 6, state: "empty", error: undefined });
+  assert.equal(readFileSync(path, "utf8"), "abcdef");
+});
+
+test("transferTo writes each read of up to 128 KiB with one write and stops once the file reaches stopAt", async (t) => {
+  const { reader, writeFd } = readerFor(t, 1048576);
+  const data = Buffer.alloc(300_000);
+  for (let i = 0; i < data.length; i++) data[i] = 97 + (i % 26);
+  assert.equal(writeSync(writeFd, data), data.length);
+  const { path, fd } = fileFor(t);
+  writeSync(fd, "x".repeat(10));
+  // The first read fills 128 KiB: past stopAt after that one write, so the transfer stops there.
+  assert.deepEqual(await reader.transferTo(fd, 100), { moved: 131072, position: 131082, state: "full", error: undefined });
+  assert.deepEqual(await reader.transferTo(fd, 0), { moved: 300_000 - 131072, position: 300_010, state: "empty", error: undefined });
+  assert.ok(readFileSync(path).equals(Buffer.concat([Buffer.from("x".repeat(10)), data])));
+});
+
+test("transferTo to fd -1 reads and drops what the pipe holds", async (t) => {
+  const { reader, writeFd } = readerFor(t);
+  writeSync(writeFd, "dropped");
+  assert.deepEqual(await reader.transferTo(-1, 0), { moved: 7, position: -1, state: "empty", error: undefined });
+  assert.deepEqual(await reader.transferTo(-1, 0), { moved: 0, position: -1, state: "empty", error: undefined });
+});
+
+test("a write that fails is answered with its errno name; that read is lost, the rest stays in the pipe", async (t) => {
+  const { reader, writeFd } = readerFor(t);
+  writeSync(writeFd, "lost");
+  const { fd } = fileFor(t, constants.O_RDONLY | constants.O_CREAT);
+  const moved = await reader.transferTo(fd, 0);
+  assert.equal(moved.state, "more");
+  assert.equal(moved.moved, 4);
+  assert.equal(moved.error?.code, "EBADF");
+  assert.equal(reader.ended, false);
+});
+
+test("at the pipe's end the reader ends (its fd closed) before transferTo settles as end", async (t) => {
+  const pipe = readerFor(t);
+  const { reader } = pipe;
+  const { path, fd } = fileFor(t);
+  writeSync(pipe.writeFd, "last");
+  pipe.closeWrite();
+  const endedFirst: boolean[] = [];
+  reader.onEnd((error) => endedFirst.push(error === undefined));
+  const readFd = reader.fd;
+  assert.deepEqual(await reader.transferTo(fd, 0), { moved: 4, position: 4, state: "end", error: undefined });
+  assert.deepEqual(endedFirst, [true]);
+  assert.equal(reader.ended, true);
+  assert.equal(readFileSync(path, "utf8"), "last");
+  assert.equal(isOpenPipe(readFd), false);
+  assert.deepEqual(await reader.transferTo(fd, 0), { moved: 0, position: -1, state: "end", error: undefined });
+});
+
+test("a reader closed while its transfer runs keeps its fd until the transfer is done", async (t) => {
+  const { reader, writeFd } = readerFor(t, 1048576);
+  writeSync(writeFd, Buffer.alloc(1048576, 120));
+  const { path, fd } = fileFor(t);
+  const readFd = reader.fd;
+  const moving = reader.transferTo(fd, 0);
+  reader.close();
+  assert.equal(reader.ended, true);
+  // The job read the whole pipe: the fd was not closed under it (that would be EBADF, or worse,
+  // another file opened meanwhile under the same number). It is closed once the job is done.
+  assert.deepEqual(await moving, { moved: 1048576, position: 1048576, state: "empty", error: undefined });
+  assert.equal(readFileSync(path).length, 1048576);
+  assert.equal(isOpenPipe(readFd), false);
 });
