@@ -43,37 +43,49 @@ startsecs=1
   return text;
 }
 
-async function startupOnce(which: Which, programs: number): Promise<Startup> {
-  const dir = mkdtempSync(join(tmpdir(), "bench-many-"));
+/**
+ * One start in a new directory under `parent`. The directory is left for the caller to remove
+ * once every run is over: right after thousands of deletions, ext4 checks the recently deleted
+ * inodes on each create (for a minute or more), which made the 2,000 AUTO files of the next run
+ * up to 30 times slower to create for whichever daemon came next.
+ */
+async function startupOnce(parent: string, which: Which, programs: number): Promise<Startup> {
+  const dir = mkdtempSync(join(parent, "run-"));
+  mkdirSync(join(dir, "logs"));
+  writeFileSync(join(dir, "supervisord.conf"), configText(dir, programs));
+  const daemon = DaemonRun.start(which, join(dir, "supervisord.conf"));
+  let startup: Omit<Startup, "stopSeconds">;
   try {
-    mkdirSync(join(dir, "logs"));
-    writeFileSync(join(dir, "supervisord.conf"), configText(dir, programs));
-    const daemon = DaemonRun.start(which, join(dir, "supervisord.conf"));
-    let startup: Omit<Startup, "stopSeconds">;
-    try {
-      await daemon.waitFor(`${programs} programs RUNNING`, () => daemon.count("success:") >= programs, 180_000);
-      const rssKiB = daemon.rssKiB();
-      const cpuSeconds = daemon.cpuSeconds();
-      const last = (word: string): number =>
-        Number((daemon.lines.filter((l) => l.text.includes(word)).at(-1)?.at ?? 0n) - daemon.launchedAt) / 1e9;
-      startup = { spawnSeconds: last("spawned:"), seconds: last("success:"), rssKiB, cpuSeconds };
-    } catch (err) {
-      await daemon.stop();
-      throw err;
-    }
-    return { ...startup, stopSeconds: await daemon.stop(120_000) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await daemon.waitFor(`${programs} programs RUNNING`, () => daemon.count("success:") >= programs, 180_000);
+    const rssKiB = daemon.rssKiB();
+    const cpuSeconds = daemon.cpuSeconds();
+    const last = (word: string): number =>
+      Number((daemon.lines.filter((l) => l.text.includes(word)).at(-1)?.at ?? 0n) - daemon.launchedAt) / 1e9;
+    startup = { spawnSeconds: last("spawned:"), seconds: last("success:"), rssKiB, cpuSeconds };
+  } catch (err) {
+    await daemon.stop();
+    throw err;
   }
+  return { ...startup, stopSeconds: await daemon.stop(120_000) };
 }
 
 export async function benchManyPrograms(options: ManyProgramsOptions): Promise<BenchResult> {
   const runs = new Map<string, Startup[]>();
+  const parent = mkdtempSync(join(tmpdir(), "bench-many-"));
+  try {
+    await runRounds(parent, options, runs);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+  return summary(options, runs);
+}
+
+async function runRounds(parent: string, options: ManyProgramsOptions, runs: Map<string, Startup[]>): Promise<void> {
   for (let round = 0; round < options.rounds; round++) {
     const order: Which[] = round % 2 === 0 ? ["theirs", "ours"] : ["ours", "theirs"];
     for (const programs of [options.programs, options.fewer]) {
       for (const which of order) {
-        const startup = await startupOnce(which, programs);
+        const startup = await startupOnce(parent, which, programs);
         const key = `${which} ${programs}`;
         runs.set(key, [...(runs.get(key) ?? []), startup]);
         process.stderr.write(
@@ -82,6 +94,9 @@ export async function benchManyPrograms(options: ManyProgramsOptions): Promise<B
       }
     }
   }
+}
+
+function summary(options: ManyProgramsOptions, runs: Map<string, Startup[]>): BenchResult {
   const med = (which: Which, programs: number, pick: (s: Startup) => number): number =>
     median((runs.get(`${which} ${programs}`) ?? []).map(pick));
   const both = (programs: number, pick: (s: Startup) => number): Pick<Row, "ours" | "theirs"> => ({
@@ -104,7 +119,9 @@ export async function benchManyPrograms(options: ManyProgramsOptions): Promise<B
       { measure: `RSS per extra process (${few} to ${many})`, unit: "KiB", ours: perExtra("ours"), theirs: perExtra("theirs") },
       { measure: `SIGTERM until the daemon exits, ${many} programs`, unit: "s", ...both(options.programs, (s) => s.stopSeconds) },
     ],
-    notes: [],
+    notes: [
+      "Each run in a new directory, all removed only at the end (ext4 is slow to create files for a while after many deletions).",
+    ],
     problems: [],
   };
 }

@@ -528,7 +528,9 @@ typedef struct {
   size_t max_chunk;
   int paused;
   int notify;      /* notifyReader: tell JS the pipe is readable instead of reading it */
-  char *scratch;   /* one read's worth, reused: each chunk is copied out at its exact size */
+  char *scratch;   /* one read's worth, reused: each chunk is copied out at its exact size; made
+                      at the first read (a reader that only notifies never needs it, and even an
+                      untouched malloc'd MiB costs a resident page for its header) */
 } reader_t;
 
 /* Reads per wake-up before yielding to the rest of the loop. */
@@ -575,6 +577,11 @@ static void reader_on_poll(uv_poll_t *poll, int status, int events) {
     napi_close_handle_scope(env, scope);
     return;
   }
+  if (r->scratch == NULL && (h->owned = r->scratch = malloc(r->max_chunk)) == NULL) {
+    reader_deliver_end(r, "ENOMEM");
+    napi_close_handle_scope(env, scope);
+    return;
+  }
   /* No FIONREAD to size the read: it takes the pipe's lock, which a fast writer holds; read
    * into the scratch buffer and copy out what came (a memcpy is cheaper than the contention). */
   for (int i = 0; i < READS_PER_WAKE && !r->paused && !h->closing; i++) {
@@ -617,15 +624,8 @@ static napi_value js_open_reader(napi_env env, napi_callback_info info) {
   h->fd = fd;
   h->refs = 2;
   r->max_chunk = max_chunk > 0 ? (size_t)max_chunk : 65536;
-  r->scratch = malloc(r->max_chunk);
-  if (r->scratch == NULL) {
-    free(r);
-    return throw_errno(env, ENOMEM);
-  }
-  h->owned = r->scratch;
   napi_value external, resource, resource_name;
   if (uv_poll_init(loop, &h->poll, fd) != 0) {
-    free(r->scratch);
     free(r);
     return throw_errno(env, EBADF);
   }
