@@ -9,10 +9,12 @@
  *   syslog(priority, message)   -> undefined
  *   listenUnix(path, backlog)   -> fd   (a listening unix socket no event loop watches)
  *   listenTcp(host, port, backlog) -> fd
- *   spawn(path, argv, env, stdinFd, stdoutFd, stderrFd) -> pid
- *       posix_spawn (a vfork-style clone: cheap however big this process is), the three fds
- *       made the child's 0, 1, 2, every signal back to its default, an empty signal mask.
- *       The child is not libuv's: nothing reaps it but watchExit.
+ *   spawn(path, argv, env, stdinFd, stdoutFd, stderrFd, cwd, umask, uid, gid, groups, nofile) -> pid
+ *       start a program as supervisord's child would be (spawn-child.c): the three fds made its
+ *       0, 1, 2, its own process group, cwd (or null), umask, uid with gid and groups (gid -1:
+ *       the uid has no passwd entry), the soft RLIMIT_NOFILE (-1 for each: unchanged). Throws
+ *       when no child was started (EAGAIN, ENOMEM); a later step fails in the child, which
+ *       reports it and exits 127. The child is not libuv's: nothing reaps it but watchExit.
  *   watchExit(pid, onExit(code, signal, coreDumped)) -> watch
  *       pidfd_open + the event loop; on exit the child is reaped (waitid) and onExit called
  *       once with the raw outcome: code (or -1) for an exit, signal (or 0) for a death.
@@ -56,19 +58,18 @@
 #include <limits.h>
 #include <syslog.h>
 #include <unistd.h>
-#include <spawn.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <node_api.h>
+#include "spawn-child.h"
 #include <uv.h>
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
-
-extern char **environ;
 
 #define CHECK(call)                                                   \
   do {                                                                \
@@ -319,41 +320,73 @@ static char **strings_of(napi_env env, napi_value array) {
   return list;
 }
 
+static int optional_int(napi_env env, napi_value value, int64_t *out) {
+  return napi_get_value_int64(env, value, out) == napi_ok && *out >= 0;
+}
+
+/* A JS array of numbers as gid_t (NULL and 0 for null); -1 when it is not one. */
+static long gids_of(napi_env env, napi_value value, gid_t **out) {
+  *out = NULL;
+  bool is_array = false;
+  if (napi_is_array(env, value, &is_array) != napi_ok || !is_array) return 0;
+  uint32_t length = 0;
+  if (napi_get_array_length(env, value, &length) != napi_ok) return -1;
+  gid_t *gids = calloc(length > 0 ? length : 1, sizeof *gids);
+  if (gids == NULL) return -1;
+  for (uint32_t i = 0; i < length; i++) {
+    napi_value item;
+    int64_t gid = 0;
+    if (napi_get_element(env, value, i, &item) != napi_ok || napi_get_value_int64(env, item, &gid) != napi_ok || gid < 0) {
+      free(gids);
+      return -1;
+    }
+    gids[i] = (gid_t)gid;
+  }
+  *out = gids;
+  return (long)length;
+}
+
 static napi_value js_spawn(napi_env env, napi_callback_info info) {
-  napi_value argv[6];
-  if (!args(env, info, 6, argv)) return NULL;
-  int32_t fds[3];
-  for (int i = 0; i < 3; i++) CHECK(napi_get_value_int32(env, argv[3 + i], &fds[i]));
+  napi_value argv[12];
+  if (!args(env, info, 12, argv)) return NULL;
+  spawn_request_t req;
+  memset(&req, 0, sizeof req);
+  for (int i = 0; i < 3; i++) CHECK(napi_get_value_int32(env, argv[3 + i], &req.fds[i]));
+  int64_t umask_value = -1, uid = -1, gid = -1, nofile = -1;
+  napi_valuetype cwd_type = napi_null;
+  CHECK(napi_typeof(env, argv[6], &cwd_type));
+  req.has_umask = optional_int(env, argv[7], &umask_value);
+  req.umask = (mode_t)umask_value;
+  req.has_uid = optional_int(env, argv[8], &uid);
+  req.uid = (uid_t)uid;
+  req.user_known = optional_int(env, argv[9], &gid);
+  req.gid = (gid_t)gid;
+  req.has_nofile = optional_int(env, argv[11], &nofile);
+  req.nofile = (unsigned long long)nofile;
+  struct rlimit limit;
+  req.max_fd = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < INT_MAX ? (long)limit.rlim_cur : INT_MAX;
   char *path = string_of(env, argv[0]);
   char **child_argv = strings_of(env, argv[1]);
   char **child_env = strings_of(env, argv[2]);
-  int error = 0;
-  pid_t pid = 0;
-  if (path == NULL || child_argv == NULL || child_env == NULL) {
-    error = ENOMEM;
-  } else {
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attr;
-    sigset_t none, all;
-    sigemptyset(&none);
-    /* Every bit, not sigfillset: that leaves out glibc's internal signals 32 and 33, and its
-       posix_spawn then sets those to SIG_IGN in the child, which exec keeps (a program would
-       shrug off kill -33). Under supervisord they are at their default. */
-    memset(&all, 0xff, sizeof all);
-    posix_spawn_file_actions_init(&actions);
-    posix_spawnattr_init(&attr);
-    for (int i = 0; i < 3; i++) posix_spawn_file_actions_adddup2(&actions, fds[i], i);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    error = posix_spawn(&pid, path, &actions, &attr, child_argv, child_env);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
+  char *cwd = cwd_type == napi_string ? string_of(env, argv[6]) : NULL;
+  gid_t *groups = NULL;
+  long group_count = gids_of(env, argv[10], &groups);
+  pid_t pid = -ENOMEM;
+  if (path != NULL && child_argv != NULL && child_argv[0] != NULL && child_env != NULL && (cwd_type != napi_string || cwd != NULL) && group_count >= 0) {
+    req.path = path;
+    req.argv = child_argv;
+    req.envp = child_env;
+    req.cwd = cwd;
+    req.groups = groups;
+    req.group_count = (size_t)group_count;
+    pid = spawn_program(&req);
   }
   free(path);
+  free(cwd);
+  free(groups);
   free_strings(child_argv);
   free_strings(child_env);
-  if (error != 0) return throw_errno(env, error);
+  if (pid < 0) return throw_errno(env, (int)-pid);
   return number(env, pid);
 }
 
@@ -1000,6 +1033,9 @@ static napi_value js_transfer_reader(napi_env env, napi_callback_info info) {
 }
 
 static napi_value init(napi_env env, napi_value exports) {
+  /* Now, while few files are open, so that the spawn slots are low in the fd table. A failure
+     here is retried, and reported, by the first spawn. */
+  (void)spawn_child_init();
   napi_property_descriptor props[] = {
     {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_default, NULL},
     {"setPipeSize", NULL, js_set_pipe_size, NULL, NULL, NULL, napi_default, NULL},

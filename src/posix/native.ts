@@ -10,7 +10,20 @@ interface Native {
   syslog(priority: number, message: string): void;
   listenUnix(path: string, backlog: number): number;
   listenTcp(host: string, port: number, backlog: number): number;
-  spawn(path: string, argv: string[], env: string[], stdin: number, stdout: number, stderr: number): number;
+  spawn(
+    path: string,
+    argv: string[],
+    env: string[],
+    stdin: number,
+    stdout: number,
+    stderr: number,
+    cwd: string | null,
+    umask: number,
+    uid: number,
+    gid: number,
+    groups: number[] | null,
+    nofile: number,
+  ): number;
   watchExit(pid: number, onExit: (code: number, signal: number, coreDumped: boolean) => void): NativeHandle;
   closeWatch(watch: NativeHandle): void;
   openReader(fd: number, maxChunk: number, onChunk: (chunk: Buffer | null | undefined, error?: string) => void): NativeHandle;
@@ -88,12 +101,46 @@ export function listenTcp(host: string, port: number, backlog: number): number {
   return native.listenTcp(host, port, backlog);
 }
 
+/** How the child is set up before its exec (see spawn-child.c); each is left as it is when absent. */
+export interface ChildSetup {
+  cwd?: string | null;
+  umask?: number | null;
+  /** The user: its uid, and gid and groups (primary first) when it has a passwd entry. */
+  user?: { uid: number; gid: number; groups: number[] } | { uid: number; gid?: undefined; groups?: undefined } | null;
+  /** The soft RLIMIT_NOFILE (at most the hard one). */
+  nofile?: number | undefined;
+}
+
 /**
- * Start a program with posix_spawn: `stdio` become its fds 0, 1 and 2; every signal back to its
- * default, no signal blocked. Nothing reaps it but watchExit. Throws an Error with `code` set.
+ * Start a program as supervisord's child is started: `stdio` become its fds 0, 1 and 2, no other
+ * fd is open, it leads its own process group in the daemon's session, `setup` is applied, every
+ * signal is at its default but SIGPIPE and SIGXFSZ (ignored), none blocked. A step that fails
+ * after the start (a bad directory or user, an exec error) is reported by the child on its fd 2
+ * with supervisord's text, and it exits with status 127. Nothing reaps it but watchExit.
+ * Throws an Error with `code` set when no child was started (EAGAIN, ENOMEM, ...).
  */
-export function spawnProcess(path: string, argv: readonly string[], env: readonly string[], stdio: readonly [number, number, number]): number {
-  return native.spawn(path, [...argv], [...env], stdio[0], stdio[1], stdio[2]);
+export function spawnProcess(
+  path: string,
+  argv: readonly string[],
+  env: readonly string[],
+  stdio: readonly [number, number, number],
+  setup: ChildSetup = {},
+): number {
+  const user = setup.user ?? null;
+  return native.spawn(
+    path,
+    [...argv],
+    [...env],
+    stdio[0],
+    stdio[1],
+    stdio[2],
+    setup.cwd ?? null,
+    setup.umask ?? -1,
+    user?.uid ?? -1,
+    user?.gid ?? -1,
+    user?.groups ?? null,
+    setup.nofile ?? -1,
+  );
 }
 
 /** How a child ended: an exit code, or the signal that killed it (and whether it dumped core). */

@@ -1,15 +1,8 @@
 import { closeSync } from "node:fs";
 import { Socket } from "node:net";
-import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { credentialsOf } from "../posix/users";
 import { makePipe, PipeReader, setPipeSize, spawnProcess, watchExit, type ExitStatus } from "../posix/native";
-
-/**
- * The compiled src/posix/exec-helper.c: dist/src/process/spawn.js sits two levels below
- * dist/exec-helper.
- */
-export const EXEC_HELPER = join(__dirname, "../../exec-helper");
 
 /** One program to start, already resolved and checked by the caller (states.md §4.3). */
 export interface SpawnRequest {
@@ -99,21 +92,20 @@ export class ForkError extends Error {
   }
 }
 
-/** The helper's command line for `req` (documented at the top of exec-helper.c). */
-function helperArgs(req: SpawnRequest): string[] {
-  const args: string[] = [EXEC_HELPER];
-  if (req.cwd !== null) args.push("--chdir", req.cwd);
-  if (req.umask !== null) args.push("--umask", req.umask.toString(8));
-  if (req.uid !== null) {
-    // Looked up here, not in the child: the helper is static and has no NSS.
-    const credentials = credentialsOf(req.uid);
-    args.push("--uid", String(req.uid));
-    if (credentials !== undefined) args.push("--gid", String(credentials.gid), "--groups", credentials.groups.join(","));
+/**
+ * Start the program with supervisord's child-side steps (spawn-child.c).
+ * @throws ForkError when no child was started.
+ */
+function startProgram(req: SpawnRequest, env: string[], stdio: [number, number, number]): number {
+  // Looked up here, once per start, not in the child: the child may not call into NSS.
+  const user = req.uid === null ? null : { uid: req.uid, ...credentialsOf(req.uid) };
+  try {
+    return spawnProcess(req.path, req.argv, env, stdio, { cwd: req.cwd, umask: req.umask, user, nofile: req.nofile });
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === undefined) throw err;
+    throw new ForkError(code, code === "EMFILE" || code === "ENFILE" ? "pipes" : "fork");
   }
-  if (req.redirectStderr) args.push("--redirect-stderr");
-  if (req.nofile !== undefined) args.push("--nofile", String(req.nofile));
-  args.push("--", req.path, ...req.argv);
-  return args;
 }
 
 function errnoCode(err: unknown): string | undefined {
@@ -139,15 +131,14 @@ function openPipe(loose: Set<number>): Pipe {
 }
 
 /**
- * fork and exec as supervisord does (states.md §4.2), through the exec helper: the child leads
- * its own process group in the daemon's session, has only fds 0-2 (real pipes), runs as
- * `uid`, in `cwd`, with `umask`. A failure after the fork (bad cwd, uid, exec) is not an error
- * here: the child writes supervisord's message to its stderr (stdout when redirected) and exits
- * with status 127.
+ * fork and exec as supervisord does (states.md §4.2): the child leads its own process group in
+ * the daemon's session, has only fds 0-2 (real pipes), runs as `uid`, in `cwd`, with `umask`.
+ * A failure after the fork (bad cwd, uid, exec) is not an error here: the child writes
+ * supervisord's message to its stderr (stdout when redirected) and exits with status 127.
  *
- * The child is started with posix_spawn (a vfork-style clone, as cheap with a big daemon as
- * with a small one) and reaped through a pidfd, so its exit is known with the raw wait status
- * (`(core dumped)`, real-time signals); libuv never sees it.
+ * The child is a vfork-style clone that takes none of the daemon's fds along (spawn-child.c: as
+ * cheap with thousands of programs running as with none), reaped through a pidfd, so its exit
+ * is known with the raw wait status (`(core dumped)`, real-time signals); libuv never sees it.
  * @throws ForkError when no child was started.
  */
 export function spawnChild(req: SpawnRequest): SpawnedChild {
@@ -163,19 +154,11 @@ export function spawnChild(req: SpawnRequest): SpawnedChild {
       for (const pipe of [stdoutPipe, stderrPipe]) if (pipe !== null) setPipeSize(pipe.read, PIPE_CAPACITY);
     }
     const stdinChild = stdinPipe?.read ?? req.stdinFd ?? 0;
-    // With redirect_stderr fd 2 is the stdout pipe from the start (the helper's dup2 of fd 1
-    // onto it then changes nothing), so even a message written before that lands in the log.
+    // With redirect_stderr fd 2 is the stdout pipe from the start, so even a message written
+    // before the exec (a bad directory) lands in the log.
     const stderrChild = (stderrPipe ?? stdoutPipe).write;
-    const args = helperArgs(req);
     const env = Object.entries(req.env).map(([key, value]) => `${key}=${value}`);
-    let pid: number;
-    try {
-      pid = spawnProcess(EXEC_HELPER, args, env, [stdinChild, stdoutPipe.write, stderrChild]);
-    } catch (err) {
-      const code = errnoCode(err);
-      if (code === undefined) throw err;
-      throw new ForkError(code, code === "EMFILE" || code === "ENFILE" ? "pipes" : "fork");
-    }
+    const pid = startProgram(req, env, [stdinChild, stdoutPipe.write, stderrChild]);
     try {
       return finishSpawn(pid, stdinPipe, stdoutPipe, stderrPipe, loose, readers);
     } catch (err) {

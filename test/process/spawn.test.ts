@@ -1,22 +1,22 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import {
-  chmodSync,
-  copyFileSync,
   closeSync,
   existsSync,
   openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { getRlimit, setRlimit, type ExitStatus, type PipeReader } from "../../src/posix/native";
 import { describeExit } from "../../src/posix/wait-status";
-import { EXEC_HELPER, ForkError, PIPE_CAPACITY, spawnChild, type SpawnedChild, type SpawnRequest } from "../../src/process/spawn";
+import { ForkError, PIPE_CAPACITY, spawnChild, type SpawnedChild, type SpawnRequest } from "../../src/process/spawn";
 import { openFds } from "../helpers/processes";
+import { dist } from "../helpers/repo";
 import { tempDir } from "../helpers/temp-dir";
 import { waitFor } from "../helpers/wait-for";
 
@@ -220,22 +220,26 @@ test("the program has only fds 0, 1 and 2 open", async (t) => {
   assert.equal(r.stdout(), "0\n1\n2\n");
 });
 
-test("the helper closes fds it inherited above 2", async (t) => {
+test("fds the daemon inherited without close-on-exec do not reach the program", async (t) => {
   const file = join(tempDir(t), "inherited");
   writeFileSync(file, "");
   const fd = openSync(file, "r");
   t.after(() => closeSync(fd));
-  // Extra stdio entries reach the helper as fds 3 and 4 without close-on-exec.
-  const child = spawn(EXEC_HELPER, ["--", "/bin/sh", "sh", "-c", "ls /proc/$$/fd"], {
-    env: ENV,
-    stdio: ["ignore", "pipe", "pipe", fd, "pipe"],
-  });
-  const pid = child.pid;
+  // A daemon started with an extra fd open (fd 3, as a shell's `3<file` leaves it) starts a program.
+  const script = `
+    const { spawnChild } = require(${JSON.stringify(dist("src/process/spawn.js"))});
+    const child = spawnChild({ path: "/bin/sh", argv: ["sh", "-c", "ls /proc/$$/fd"], env: ${JSON.stringify(ENV)},
+      cwd: null, umask: null, uid: null, redirectStderr: false });
+    child.stdout.onData((chunk) => process.stdout.write(chunk));
+    child.onExit(() => undefined);
+  `;
+  const daemon = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "pipe", fd] });
+  const pid = daemon.pid;
   assert.ok(pid !== undefined);
   t.after(() => killIfAlive(pid));
   let out = "";
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-  const code = await new Promise((resolve) => child.on("close", resolve));
+  daemon.stdout?.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  const code = await new Promise((resolve) => daemon.on("close", resolve));
   assert.equal(code, 0);
   assert.equal(out, "0\n1\n2\n");
 });
@@ -332,17 +336,38 @@ test("user= with a uid no passwd entry has: supervisord's message and exit statu
   assert.equal(r.stderr(), `supervisor: couldn't setuid to 4000000: Can't find uid 4000000\n${NOT_SPAWNED}`);
 });
 
-test("user= from a daemon that is not root: Can't drop privilege as nonroot user", async (t) => {
-  // The helper drops to nobody, then runs a second helper that asks for root. nobody must be
-  // able to reach that copy, so it lives in a world-readable directory.
-  const dir = tempDir(t);
-  chmodSync(dir, 0o755);
-  const helper = join(dir, "exec-helper");
-  copyFileSync(EXEC_HELPER, helper);
-  chmodSync(helper, 0o755);
-  const r = run(t, request(helper, ["exec-helper", "--uid", "0", "--gid", "0", "--groups", "0", "--", "/bin/true", "true"], { uid: nobody().uid }));
-  assert.deepEqual(await r.ended, exitedWith(127));
-  assert.equal(r.stderr(), `supervisor: couldn't setuid to 0: Can't drop privilege as nonroot user\n${NOT_SPAWNED}`);
+/** True when any user can reach and read `path`: every directory above it searchable by others. */
+function worldReadable(path: string): boolean {
+  for (let at = path; at !== dirname(at); at = dirname(at)) {
+    const mode = statSync(at).mode;
+    if ((mode & (at === path ? 0o004 : 0o001)) === 0) return false;
+  }
+  return true;
+}
+
+const NOBODY_CANNOT_READ = worldReadable(dist("src/process/spawn.js")) ? false : "user nobody cannot read this checkout's dist/";
+
+test("user= from a daemon that is not root: Can't drop privilege as nonroot user", { skip: NOBODY_CANNOT_READ }, async (t) => {
+  // A daemon running as nobody is asked to start a program as root.
+  const script = `
+    const { spawnChild } = require(${JSON.stringify(dist("src/process/spawn.js"))});
+    const child = spawnChild({ path: "/bin/true", argv: ["true"], env: ${JSON.stringify(ENV)},
+      cwd: null, umask: null, uid: 0, redirectStderr: false });
+    let text = "";
+    child.stderr.onData((chunk) => (text += chunk));
+    const ended = new Promise((resolve) => child.stderr.onEnd(resolve));
+    child.onExit((status) => ended.then(() => process.stdout.write(text + "exit " + status.code + "\\n")));
+  `;
+  const { uid, groups } = nobody();
+  const gid = groups[0];
+  const daemon = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"], uid, gid, cwd: "/" });
+  const pid = daemon.pid;
+  assert.ok(pid !== undefined);
+  t.after(() => killIfAlive(pid));
+  let out = "";
+  daemon.stdout?.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  assert.equal(await new Promise((resolve) => daemon.on("close", resolve)), 0);
+  assert.equal(out, `supervisor: couldn't setuid to 0: Can't drop privilege as nonroot user\n${NOT_SPAWNED}exit 127\n`);
 });
 
 test("the program's stdin, stdout and stderr are pipes (FIFOs), not sockets", async (t) => {
