@@ -147,8 +147,10 @@ export class Supervisor implements ProcessHost {
       if (group.unstopped().length > 0) break;
       queue.pop();
     }
-    const unstopped = [...this.groups.values()].flatMap((group) => group.unstopped());
-    if (unstopped.length === 0) {
+    // Every group of the queue before the current one is stopped: only with the queue empty,
+    // or for the report, is it worth looking at all of them (a group may have been added since).
+    const unstopped = (): Subprocess[] => [...this.groups.values()].flatMap((group) => group.unstopped());
+    if (queue.length === 0 && unstopped().length === 0) {
       clearTimeout(this.#reportTimer);
       this.#resolveStopped();
       return;
@@ -156,8 +158,9 @@ export class Supervisor implements ProcessHost {
     const now = performance.now();
     if (now > this.#lastShutdownReport + SHUTDOWN_REPORT_MS) {
       this.#lastShutdownReport = now;
-      this.log.info(`waiting for ${unstopped.map((proc) => proc.name).join(", ")} to die`);
-      for (const proc of unstopped) this.log.blather(`${proc.name} state: ${proc.state}`);
+      const waiting = unstopped();
+      this.log.info(`waiting for ${waiting.map((proc) => proc.name).join(", ")} to die`);
+      for (const proc of waiting) this.log.blather(`${proc.name} state: ${proc.state}`);
     }
     clearTimeout(this.#reportTimer);
     this.#reportTimer = setTimeout(() => this.#advanceStop(), this.#lastShutdownReport + SHUTDOWN_REPORT_MS + 1 - now);
