@@ -1,8 +1,9 @@
 /**
  * Log capture: a child (bench/native/line-writer.c) writes BYTES of numbered 64-byte lines to
  * stdout as fast as the pipe takes them, into `stdout_logfile`, once without rotation
- * (`stdout_logfile_maxbytes=0`) and once rotating at 10MB with 60 backups (enough to keep
- * everything). Measured per run:
+ * (`stdout_logfile_maxbytes=0`), once rotating at 10MB with 60 backups (enough to keep
+ * everything), and once without rotation but with `stdout_events_enabled=true` and no listener
+ * (each chunk then becomes a PROCESS_LOG event, so ours reads it into JS). Measured per run:
  *   - throughput: BYTES / (the moment the files hold BYTES - the writer's first byte), the start
  *     stamped by the writer itself (CLOCK_MONOTONIC), the end seen by polling the files' sizes
  *     every few milliseconds;
@@ -42,6 +43,16 @@ const POLL_MS = 5;
 const STALL_MS = 5000;
 const SETTLE_MS = 1000;
 
+/** The three configs measured. */
+const VARIANTS = ["one file", "rotating", "events"] as const;
+type Variant = (typeof VARIANTS)[number];
+
+const VARIANT_TITLES: Record<Variant, string> = {
+  "one file": "one file (maxbytes=0)",
+  rotating: `rotating at ${ROTATE_AT}, ${BACKUPS} backups`,
+  events: "one file, with stdout_events_enabled",
+};
+
 interface Capture {
   mibPerSecond: number;
   cpuPerGiB: number;
@@ -52,7 +63,7 @@ interface Capture {
  * The unix socket is there because ours, with no socket and no child left, ends its process
  * as soon as the writer has exited, instead of waiting for a signal as supervisord does.
  */
-function configText(dir: string, writer: string, bytes: number, rotating: boolean): string {
+function configText(dir: string, writer: string, bytes: number, variant: Variant): string {
   return `[supervisord]
 logfile=${dir}/supervisord.log
 pidfile=${dir}/supervisord.pid
@@ -66,10 +77,10 @@ command=${writer} ${bytes} ${WRITER_DELAY_MS} ${dir}/start.ns
 autorestart=false
 startsecs=0
 stdout_logfile=${dir}/out.log
-stdout_logfile_maxbytes=${rotating ? ROTATE_AT : "0"}
+stdout_logfile_maxbytes=${variant === "rotating" ? ROTATE_AT : "0"}
 stdout_logfile_backups=${BACKUPS}
 stderr_logfile=${dir}/err.log
-`;
+${variant === "events" ? "stdout_events_enabled=true\n" : ""}`;
 }
 
 /** out.log and its backups, oldest first: out.log.60 ... out.log.1, out.log. */
@@ -129,12 +140,12 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 }
 
-async function captureOnce(tools: NativeTools, which: Which, rotating: boolean, bytes: number): Promise<Capture> {
+async function captureOnce(tools: NativeTools, which: Which, variant: Variant, bytes: number): Promise<Capture> {
   await settle();
   const dir = mkdtempSync(join(tmpdir(), "bench-capture-"));
-  const label = `${which}, ${rotating ? "rotating" : "one file"}`;
+  const label = `${which}, ${variant}`;
   try {
-    writeFileSync(join(dir, "supervisord.conf"), configText(dir, tools.path("line-writer"), bytes, rotating));
+    writeFileSync(join(dir, "supervisord.conf"), configText(dir, tools.path("line-writer"), bytes, variant));
     const daemon = DaemonRun.start(which, join(dir, "supervisord.conf"));
     let end: bigint | undefined;
     let cpu = Number.NaN;
@@ -187,32 +198,32 @@ export async function benchLogCapture(options: LogCaptureOptions): Promise<Bench
     const baseline: number[] = [];
     for (let round = 0; round < options.rounds; round++) {
       baseline.push(await catBaseline(tools, options.bytes));
-      for (const rotating of [false, true]) {
+      for (const variant of VARIANTS) {
         // Who goes first alternates, so that neither always meets the other's dirty pages.
         const order: Which[] = round % 2 === 0 ? ["theirs", "ours"] : ["ours", "theirs"];
         for (const which of order) {
-          const capture = await captureOnce(tools, which, rotating, options.bytes);
-          const key = `${which} ${rotating}`;
+          const capture = await captureOnce(tools, which, variant, options.bytes);
+          const key = `${which} ${variant}`;
           runs.set(key, [...(runs.get(key) ?? []), capture]);
           if (capture.problem !== undefined) {
             problems.push(capture.problem);
             process.stderr.write(`LOG CAPTURE FAILED: ${capture.problem}\n`);
           }
           process.stderr.write(
-            `log capture round ${round + 1}, ${which}, ${rotating ? "rotating" : "one file"}: ${capture.mibPerSecond.toFixed(0)} MiB/s, ${capture.cpuPerGiB.toFixed(2)} CPU s/GiB\n`,
+            `log capture round ${round + 1}, ${which}, ${variant}: ${capture.mibPerSecond.toFixed(0)} MiB/s, ${capture.cpuPerGiB.toFixed(2)} CPU s/GiB\n`,
           );
         }
       }
     }
-    const med = (which: Which, rotating: boolean, pick: (c: Capture) => number): number =>
-      median((runs.get(`${which} ${rotating}`) ?? []).map(pick));
+    const med = (which: Which, variant: Variant, pick: (c: Capture) => number): number =>
+      median((runs.get(`${which} ${variant}`) ?? []).map(pick));
     const mib = `${Math.round(options.bytes / 2 ** 20)} MiB`;
     const rows: Row[] = [];
-    for (const rotating of [false, true]) {
-      const how = rotating ? `rotating at ${ROTATE_AT}, ${BACKUPS} backups` : "one file (maxbytes=0)";
+    for (const variant of VARIANTS) {
+      const how = VARIANT_TITLES[variant];
       rows.push(
-        { measure: `${mib} to ${how}: throughput (higher is better)`, unit: "MiB/s", ours: med("ours", rotating, (c) => c.mibPerSecond), theirs: med("theirs", rotating, (c) => c.mibPerSecond) },
-        { measure: `${mib} to ${how}: daemon CPU per GiB`, unit: "s", ours: med("ours", rotating, (c) => c.cpuPerGiB), theirs: med("theirs", rotating, (c) => c.cpuPerGiB) },
+        { measure: `${mib} to ${how}: throughput (higher is better)`, unit: "MiB/s", ours: med("ours", variant, (c) => c.mibPerSecond), theirs: med("theirs", variant, (c) => c.mibPerSecond) },
+        { measure: `${mib} to ${how}: daemon CPU per GiB`, unit: "s", ours: med("ours", variant, (c) => c.cpuPerGiB), theirs: med("theirs", variant, (c) => c.cpuPerGiB) },
       );
     }
     const notes = [
