@@ -2,7 +2,24 @@
  * Errors the core raises. `code` is supervisord's fault name; the one boundary that turns these
  * into XML-RPC faults is protocol/faults.ts. Nothing here knows about the wire.
  */
-export type ErrorCode = "CANT_REREAD";
+export type ErrorCode =
+  | "UNKNOWN_METHOD"
+  | "INCORRECT_PARAMETERS"
+  | "BAD_ARGUMENTS"
+  | "SIGNATURE_UNSUPPORTED"
+  | "SHUTDOWN_STATE"
+  | "BAD_NAME"
+  | "BAD_SIGNAL"
+  | "NO_FILE"
+  | "NOT_EXECUTABLE"
+  | "FAILED"
+  | "ABNORMAL_TERMINATION"
+  | "SPAWN_ERROR"
+  | "ALREADY_STARTED"
+  | "NOT_RUNNING"
+  | "ALREADY_ADDED"
+  | "STILL_RUNNING"
+  | "CANT_REREAD";
 
 export class SupervisorError extends Error {
   constructor(readonly code: ErrorCode, detail?: string) {

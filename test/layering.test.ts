@@ -27,6 +27,7 @@ const RANKS: ReadonlyArray<[RegExp, number, string]> = [
 
 /** Third-party packages and the only module (prefix) that may import each. */
 const DOORS: Readonly<Record<string, string>> = {
+  sax: "protocol/codec",
   xmlrpc: "protocol/codec",
   pino: "logging/daemon-log",
   blessed: "ctl/tui",

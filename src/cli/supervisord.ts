@@ -12,13 +12,14 @@ import { FcgiSocketError, openFcgiSocket } from "../supervisor/fcgi-socket";
 import { removePidfile, writePidfile } from "../supervisor/pidfile";
 import { childNofile, raiseRlimits } from "../supervisor/rlimits";
 import { Supervisor } from "../supervisor/supervisor";
+import { RpcDispatcher } from "../rpc/dispatcher";
+import { SUPERVISOR_VERSION } from "../rpc/supervisor-namespace";
 import { closeListeners, ListenError, openListeners, type Listener } from "../http/listeners";
 import { daemonize, takeStartupStatus, type StartupStatus } from "./daemonize";
 import { parseSupervisordCommandLine, supervisordHelp } from "./supervisord-command-line";
 import { printUsageError, UsageError } from "./usage-error";
 
-/** The version supervisord reports: clients and scripts compare against 4.2.5's. */
-export const SUPERVISOR_VERSION = "4.2.5";
+export { SUPERVISOR_VERSION };
 
 const ROOT_SEARCH_WARNING =
   'Supervisord is running as root and it is searching for its configuration file in default locations (including its current working directory); you probably want to specify a "-c" argument specifying an absolute path to a configuration file for improved security.';
@@ -70,10 +71,30 @@ interface RunContext {
   status: StartupStatus | undefined;
 }
 
-// TODO(#4): the XML-RPC interface, the log tails and the status page answer here.
-function notYetServed(_req: IncomingMessage, res: ServerResponse): void {
-  res.writeHead(501, { "Content-Type": "text/plain" });
-  res.end("supervisord-ts: the XML-RPC interface arrives with issue #4\n");
+// TODO(#4): replaced by src/http's routes (auth, log tails, the status page, error pages).
+function rpcOnly(dispatcher: RpcDispatcher): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      if (req.method !== "POST" || !(req.url ?? "").startsWith("/RPC2")) {
+        res.writeHead(404).end();
+        return;
+      }
+      void dispatcher.handle(Buffer.concat(chunks)).then((reply) => {
+        if (reply.status !== 200) {
+          res.writeHead(reply.status).end();
+          return;
+        }
+        res.sendDate = false;
+        res.setHeader("Server", "Medusa/1.12");
+        res.setHeader("Date", new Date().toUTCString());
+        res.setHeader("Content-Type", "text/xml");
+        res.setHeader("Content-Length", reply.body.length);
+        res.end(reply.body);
+      });
+    });
+  };
 }
 
 /**
@@ -132,6 +153,27 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
     openFcgiSocket: (group) => openFcgiSocket(group, log),
     childNofile: childNofile(config.minfds, ctx.nofileBefore),
   });
+  let available = config.groups;
+  let reloadConfig: SupervisordConfig | undefined;
+  /** HUP and RPC restart: read the config first, restart only if it loads. */
+  const requestRestart = (): void => {
+    reloadConfig = readForReload(ctx, log) ?? reloadConfig;
+    // DIVERGES: supervisord stops everything, then fails to read a bad config and exits 2;
+    // we read it first, and a config that does not load leaves everything running.
+    if (reloadConfig !== undefined) supervisor.restart();
+  };
+  const rpc = new RpcDispatcher({
+    supervisor,
+    config,
+    available: () => available,
+    reread: () => {
+      available = rereadConfig(ctx, config.configfile).groups;
+    },
+    reopenMainLog: () => log.reopen(),
+    // The reply goes out before the stop begins (with nothing to stop, the servers would close at once).
+    shutdown: () => setImmediate(() => supervisor.shutdown()),
+    restart: () => setImmediate(requestRestart),
+  });
   let listeners: Listener[] = [];
   let pidfileWritten = false;
   const cleanUp = async (): Promise<void> => {
@@ -151,7 +193,7 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
       throw new ListenError(`Could not make ${extra.name} rpc interface`);
     }
     for (const server of config.servers) {
-      listeners.push(...(await openListeners([server], notYetServed)));
+      listeners.push(...(await openListeners([server], rpcOnly(rpc))));
       for (const rpc of config.rpcinterfaces) log.info(`RPC interface '${rpc.name}' initialized`);
       if (server.username === null) log.critical(`Server '${server.section}' running without any HTTP authentication checking`);
     }
@@ -168,7 +210,6 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
     return fail(new UsageError(err.message));
   }
 
-  let reloadConfig: SupervisordConfig | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     switch (signal) {
       case "SIGTERM":
@@ -183,10 +224,7 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
           break;
         }
         log.warn(`received ${signal} indicating restart request`);
-        reloadConfig = readForReload(ctx, log) ?? reloadConfig;
-        // DIVERGES: supervisord stops everything, then fails to read a bad config and exits 2;
-        // we read it first, and a config that does not load leaves everything running.
-        if (reloadConfig !== undefined) supervisor.restart();
+        requestRestart();
         break;
       case "SIGUSR2":
         log.info(`received ${signal} indicating log reopen request`);
@@ -233,6 +271,12 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
   await cleanUp();
   if (mood === "RESTARTING" && reloadConfig !== undefined) return { kind: "reload", config: reloadConfig };
   return { kind: "exit", code: 0 };
+}
+
+/** reloadConfig: the same file with the same command-line settings; a ConfigError says why not. */
+function rereadConfig(ctx: RunContext, configfile: string): SupervisordConfig {
+  const command = parseSupervisordCommandLine(ctx.argv);
+  return loadSupervisordConfig(configfile, command.action === "run" ? command.settings : {});
 }
 
 /** The config for a restart, or undefined (logged) when it does not load. */

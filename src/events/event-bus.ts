@@ -33,7 +33,14 @@ export interface SupervisorStateChange {
   type: "SUPERVISOR_STATE_CHANGE_RUNNING" | "SUPERVISOR_STATE_CHANGE_STOPPING";
 }
 
-export type SupervisorEvent = ProcessStateChange | ProcessOutput | GroupChange | SupervisorStateChange;
+/** sendRemoteCommEvent: `type` and `data` as Python's str() renders what the client sent. */
+export interface RemoteCommunication {
+  type: "REMOTE_COMMUNICATION";
+  commType: string;
+  data: string;
+}
+
+export type SupervisorEvent = ProcessStateChange | ProcessOutput | GroupChange | SupervisorStateChange | RemoteCommunication;
 
 /**
  * The daemon's event bus: one instance per daemon (never a global), so that a reload or a test

@@ -37,6 +37,8 @@ export interface FcgiSocket {
 export interface ProcessChannels {
   stdout: OutputChannel;
   stderr: OutputChannel | null;
+  /** The log files (AUTO resolved), as getProcessInfo reports them. */
+  logfiles: { stdout: string | null; stderr: string | null };
 }
 
 /** How long after an exit we wait for the pipes to deliver what is left in them. */

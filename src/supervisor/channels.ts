@@ -19,13 +19,14 @@ export function channelFactory(config: SupervisordConfig, log: DaemonLog, events
 
   return (proc, groupName): ProcessChannels => {
     const listener = listeners.has(groupName);
+    const logfiles = { stdout: resolve(proc.stdout_logfile, proc, "stdout"), stderr: resolve(proc.stderr_logfile, proc, "stderr") };
     const make = (channel: "stdout" | "stderr"): OutputChannel => {
       const stdout = channel === "stdout";
       return new OutputChannel({
         processName: proc.name,
         groupName,
         channel,
-        file: resolve(stdout ? proc.stdout_logfile : proc.stderr_logfile, proc, channel),
+        file: logfiles[channel],
         maxbytes: stdout ? proc.stdout_logfile_maxbytes : proc.stderr_logfile_maxbytes,
         backups: stdout ? proc.stdout_logfile_backups : proc.stderr_logfile_backups,
         syslog: !(listener && stdout) && (stdout ? proc.stdout_syslog : proc.stderr_syslog),
@@ -38,8 +39,8 @@ export function channelFactory(config: SupervisordConfig, log: DaemonLog, events
         sendSyslog: (line) => syslog(line),
       });
     };
-    // With redirect_stderr the child's fd 2 is the stdout pipe: there is no stderr channel;
-    // listeners always keep theirs (their stdout is the protocol).
-    return { stdout: make("stdout"), stderr: proc.redirect_stderr && !listener ? null : make("stderr") };
+    // With redirect_stderr the child's fd 2 is the stdout pipe: there is no stderr channel (and
+    // the config has no stderr file); listeners always keep theirs (their stdout is the protocol).
+    return { stdout: make("stdout"), stderr: proc.redirect_stderr && !listener ? null : make("stderr"), logfiles };
   };
 }

@@ -38,6 +38,7 @@ export class Supervisor implements ProcessHost {
   readonly serverurl: string | null;
   readonly childNofile: number | undefined;
 
+  readonly #stateWatchers = new Set<(proc: Subprocess) => void>();
   #stopQueue: ProcessGroup[] | undefined;
   #stopQueued = false;
   #lastShutdownReport = Number.NEGATIVE_INFINITY;
@@ -119,7 +120,17 @@ export class Supervisor implements ProcessHost {
     return true;
   }
 
-  stateChanged(_proc: Subprocess): void {
+  /**
+   * Call `watch` after every change of any process's state (blocking RPC calls wait this way),
+   * until the returned function is called.
+   */
+  watchStates(watch: (proc: Subprocess) => void): () => void {
+    this.#stateWatchers.add(watch);
+    return () => this.#stateWatchers.delete(watch);
+  }
+
+  stateChanged(proc: Subprocess): void {
+    for (const watch of [...this.#stateWatchers]) watch(proc);
     if (this.#stopQueue === undefined || this.#stopQueued) return;
     this.#stopQueued = true;
     setImmediate(() => {

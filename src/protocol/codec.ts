@@ -1,0 +1,272 @@
+import * as sax from "sax";
+
+/**
+ * The XML-RPC wire as supervisord 4.2.5 speaks it (xmlrpc.md §4-§5): requests decoded by its
+ * rules, responses written byte for byte as Python's xmlrpc.client.dumps writes them.
+ */
+
+/** A `<double>`: kept apart from integers, which are plain numbers. */
+export class XmlRpcDouble {
+  constructor(readonly value: number) {}
+}
+
+/** A `<dateTime.iso8601>` as written (supervisord's methods never take one). */
+export class XmlRpcDateTime {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A decoded request value, with Python's types: int (number), bool, str, float, list, dict (a
+ * Map, keeping the order of the members), and None (null: an empty element of an unknown type,
+ * such as `<nil/>`).
+ */
+export type PyValue = number | boolean | string | null | XmlRpcDouble | XmlRpcDateTime | PyValue[] | Map<string, PyValue>;
+
+/** A result value: what supervisord's methods return (never None). */
+export type XmlRpcValue = number | boolean | string | XmlRpcDouble | readonly XmlRpcValue[] | { readonly [key: string]: XmlRpcValue };
+
+export interface MethodCall {
+  methodName: string;
+  params: PyValue[];
+}
+
+/** Why a body was refused with HTTP 400, in supervisord's words for its log line. */
+export class UnreadableCall extends Error {
+  constructor(readonly reason: "unmarshallable" | "no method name") {
+    super(reason);
+  }
+}
+
+/** An element as ElementTree's iterparse leaves it once closed: its text, then its children. */
+interface Element {
+  tag: string;
+  /** The text before the first child (ElementTree's `.text`), or the converted value. */
+  text: PyValue | undefined;
+  children: Element[];
+}
+
+const PY_INT = /^[ \t\n\r\f\v]*[+-]?\d+(?:_\d+)*[ \t\n\r\f\v]*$/;
+
+/** Python's int(text) for what an `<int>` holds; anything else makes the body unmarshallable. */
+function pyInt(text: PyValue | undefined): number {
+  if (typeof text !== "string" || !PY_INT.test(text)) throw new UnreadableCall("unmarshallable");
+  return Number(text.replaceAll("_", "").trim());
+}
+
+function pyFloat(text: PyValue | undefined): XmlRpcDouble {
+  const trimmed = typeof text === "string" ? text.trim().toLowerCase() : "";
+  const special: Record<string, number> = { inf: Infinity, "+inf": Infinity, "-inf": -Infinity, infinity: Infinity, nan: NaN };
+  const value = special[trimmed] ?? (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(trimmed) ? Number(trimmed) : undefined);
+  if (value === undefined) throw new UnreadableCall("unmarshallable");
+  return new XmlRpcDouble(value);
+}
+
+function base64Text(text: PyValue | undefined): string {
+  const bytes = Buffer.from(typeof text === "string" ? text : "", "base64");
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new UnreadableCall("unmarshallable");
+  }
+}
+
+const UNMARSHALLED = new Set(["int", "i4", "boolean", "string", "double", "dateTime.iso8601", "base64", "array", "param", "data", "struct", "value"]);
+
+/** The value an element carries once closed (supervisord's unmarshallers, keyed by tag). */
+function unmarshall(elem: Element): PyValue | undefined {
+  const first = (): Element => {
+    const child = elem.children[0];
+    if (child === undefined) throw new UnreadableCall("unmarshallable");
+    return child;
+  };
+  switch (elem.tag) {
+    case "int":
+    case "i4":
+      return pyInt(elem.text);
+    case "boolean":
+      // Only "1" is true: `<boolean>true</boolean>` is false, as in supervisord.
+      return elem.text === "1";
+    case "string":
+      return typeof elem.text === "string" ? elem.text : "";
+    case "double":
+      return pyFloat(elem.text);
+    case "dateTime.iso8601":
+      if (typeof elem.text !== "string" || !/^\d{4}\d{2}\d{2}T\d{2}:\d{2}:\d{2}$/.test(elem.text)) throw new UnreadableCall("unmarshallable");
+      return new XmlRpcDateTime(elem.text);
+    case "base64":
+      return base64Text(elem.text);
+    case "array":
+    case "param":
+      return first().text ?? null;
+    case "data":
+      return elem.children.map((child) => child.text ?? null);
+    case "struct": {
+      const dict = new Map<string, PyValue>();
+      for (const member of elem.children) {
+        const [key, value] = member.children;
+        if (key === undefined || value === undefined || member.children.length !== 2) throw new UnreadableCall("unmarshallable");
+        if (typeof key.text === "object" && key.text !== null) throw new UnreadableCall("unmarshallable"); // unhashable
+        dict.set(key.text === undefined || key.text === "" ? "" : String(key.text), value.text ?? null);
+      }
+      return dict;
+    }
+    default: // value
+      return elem.children.length > 0 ? (first().text ?? null) : typeof elem.text === "string" ? elem.text : "";
+  }
+}
+
+/** What a document holds: the last `<methodName>`, `<params>` and `<fault>` value seen. */
+interface Document {
+  methodName: string | undefined;
+  params: PyValue[] | undefined;
+  fault: PyValue | undefined;
+}
+
+/** Parse a document with supervisord's rules (ElementTree's iterparse plus its unmarshallers). */
+function parseDocument(body: string): Document {
+  const parser = sax.parser(true, {});
+  const open: Element[] = [];
+  const doc: Document = { methodName: undefined, params: undefined, fault: undefined };
+  let failed = false;
+  let sawRoot = false;
+  parser.onerror = () => {
+    failed = true;
+    parser.error = null as unknown as Error; // keep sax quiet: the body is refused as a whole
+  };
+  parser.onopentag = (node) => {
+    sawRoot = true;
+    open.push({ tag: node.name, text: undefined, children: [] });
+  };
+  const addText = (text: string): void => {
+    const elem = open.at(-1);
+    if (elem === undefined || elem.children.length > 0) return; // a tail: ElementTree keeps it apart
+    elem.text = (typeof elem.text === "string" ? elem.text : "") + text;
+  };
+  parser.ontext = addText;
+  parser.oncdata = addText;
+  parser.onclosetag = () => {
+    const elem = open.pop();
+    if (elem === undefined || failed) return;
+    if (elem.tag === "methodName") {
+      doc.methodName = typeof elem.text === "string" ? elem.text : undefined;
+    } else if (elem.tag === "params") {
+      doc.params = elem.children.map((child) => child.text ?? null);
+    } else if (elem.tag === "fault") {
+      doc.fault = elem.children[0]?.text ?? null;
+    } else if (UNMARSHALLED.has(elem.tag)) {
+      // ElementTree's loads() clears what it converts; other elements keep their children.
+      elem.text = unmarshall(elem);
+      elem.children = [];
+    }
+    open.at(-1)?.children.push(elem);
+  };
+  try {
+    parser.write(body).close();
+  } catch (err) {
+    if (err instanceof UnreadableCall) throw err;
+    failed = true;
+  }
+  if (failed || !sawRoot) throw new UnreadableCall("unmarshallable");
+  return doc;
+}
+
+/**
+ * Decode a POST body as supervisord does: any well-formed document; the text of the last
+ * `<methodName>` and the values of the last `<params>` (none at all means no parameters).
+ */
+export function decodeCall(body: string): MethodCall {
+  const { methodName, params } = parseDocument(body);
+  if (methodName === undefined || methodName === "") throw new UnreadableCall("no method name");
+  return { methodName, params: params ?? [] };
+}
+
+/** A methodResponse as a client reads it: the value, or the fault struct. */
+export type MethodResult = { value: PyValue } | { fault: { faultCode: number; faultString: string } };
+
+export function decodeResponse(body: string): MethodResult {
+  const doc = parseDocument(body);
+  if (doc.fault instanceof Map) {
+    const faultCode = doc.fault.get("faultCode");
+    const faultString = doc.fault.get("faultString");
+    if (typeof faultCode === "number" && typeof faultString === "string") return { fault: { faultCode, faultString } };
+  }
+  const value = doc.params?.[0];
+  if (value === undefined) throw new UnreadableCall("unmarshallable");
+  return { value };
+}
+
+/** Python's xmlrpc.client escape(): only &, < and > (quotes and control characters go raw). */
+export function escapeText(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
+/** An integer outside XML-RPC's 32 bits: supervisord's reply becomes HTTP 500. */
+export class UnencodableValue extends Error {}
+
+const INT_MIN = -2147483648;
+const INT_MAX = 2147483647;
+
+function encodeValue(value: XmlRpcValue, out: string[]): void {
+  if (typeof value === "string") {
+    out.push("<value><string>", escapeText(value), "</string></value>\n");
+  } else if (typeof value === "number") {
+    if (!Number.isInteger(value)) {
+      out.push("<value><double>", pyFloatRepr(value), "</double></value>\n");
+      return;
+    }
+    if (value < INT_MIN || value > INT_MAX) throw new UnencodableValue(`int exceeds XML-RPC limits: ${value}`);
+    out.push("<value><int>", String(value), "</int></value>\n");
+  } else if (typeof value === "boolean") {
+    out.push(value ? "<value><boolean>1</boolean></value>\n" : "<value><boolean>0</boolean></value>\n");
+  } else if (value instanceof XmlRpcDouble) {
+    out.push("<value><double>", pyFloatRepr(value.value), "</double></value>\n");
+  } else if (Array.isArray(value)) {
+    out.push("<value><array><data>\n");
+    for (const item of value as readonly XmlRpcValue[]) encodeValue(item, out);
+    out.push("</data></array></value>\n");
+  } else {
+    out.push("<value><struct>\n");
+    for (const [key, item] of Object.entries(value)) {
+      out.push("<member>\n<name>", escapeText(key), "</name>\n");
+      encodeValue(item, out);
+      out.push("</member>\n");
+    }
+    out.push("</struct></value>\n");
+  }
+}
+
+/** Python's repr() of a float. */
+function pyFloatRepr(value: number): string {
+  if (Number.isNaN(value)) return "nan";
+  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+  if (Number.isInteger(value) && Math.abs(value) < 1e16) return `${value}.0`;
+  return String(value).replace(/e([+-])(\d)$/, "e$10$2");
+}
+
+/** A successful methodResponse, as Python's dumps((value,), methodresponse=True) writes it. */
+export function encodeResponse(value: XmlRpcValue): string {
+  const out = ["<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n"];
+  encodeValue(value, out);
+  out.push("</param>\n</params>\n</methodResponse>\n");
+  return out.join("");
+}
+
+/** A methodCall as Python's xmlrpc.client writes it (supervisorctl's requests). */
+export function encodeCall(methodName: string, params: readonly XmlRpcValue[]): string {
+  const out = ["<?xml version='1.0'?>\n<methodCall>\n<methodName>", escapeText(methodName), "</methodName>\n<params>\n"];
+  for (const param of params) {
+    out.push("<param>\n");
+    encodeValue(param, out);
+    out.push("</param>\n");
+  }
+  out.push("</params>\n</methodCall>\n");
+  return out.join("");
+}
+
+/** A fault methodResponse. */
+export function encodeFault(faultCode: number, faultString: string): string {
+  const out = ["<?xml version='1.0'?>\n<methodResponse>\n<fault>\n"];
+  encodeValue({ faultCode, faultString }, out);
+  out.push("</fault>\n</methodResponse>\n");
+  return out.join("");
+}

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  decodeCall,
+  decodeResponse,
+  encodeCall,
+  encodeFault,
+  encodeResponse,
+  UnencodableValue,
+  UnreadableCall,
+  XmlRpcDouble,
+} from "../../src/protocol/codec";
+
+function call(paramsXml: string, method = "m.x"): unknown[] {
+  return decodeCall(`<?xml version='1.0'?><methodCall><methodName>${method}</methodName><params>${paramsXml}</params></methodCall>`).params;
+}
+
+function param(valueXml: string): unknown {
+  return call(`<param><value>${valueXml}</value></param>`)[0];
+}
+
+test("values decode with supervisord's rules, not the usual XML-RPC ones", () => {
+  assert.equal(param("<boolean>1</boolean>"), true);
+  assert.equal(param("<boolean>true</boolean>"), false, "only 1 is true");
+  assert.equal(param("<int> 42 </int>"), 42);
+  assert.equal(param("<i4>-7</i4>"), -7);
+  assert.equal(param("<string></string>"), "");
+  assert.equal(param("0"), "0", "an untyped value is the string, so a truthy '0'");
+  assert.equal(param(""), "");
+  assert.equal(param("<i8>5</i8>"), "5", "an unknown type is its text");
+  assert.equal(param("<nil/>"), null);
+  assert.deepEqual(param("<double>1.9</double>"), new XmlRpcDouble(1.9));
+  assert.equal(param("<base64>aMOpbGxv</base64>"), "héllo");
+  assert.equal(param("<string>a &lt;b&gt; &amp; c</string>"), "a <b> & c");
+  assert.deepEqual(param("<array><data><value><int>1</int></value><value>x</value></data></array>"), [1, "x"]);
+  const struct = param("<struct><member><name>b</name><value><int>1</int></value></member><member><name>a</name><value>y</value></member></struct>");
+  assert.deepEqual(struct, new Map<string, unknown>([["b", 1], ["a", "y"]]));
+});
+
+test("a call without <params> has no parameters; the method name is required", () => {
+  assert.deepEqual(decodeCall("<methodCall><methodName>supervisor.getState</methodName></methodCall>"), {
+    methodName: "supervisor.getState",
+    params: [],
+  });
+  const reasonOf = (body: string): string => {
+    try {
+      decodeCall(body);
+    } catch (err) {
+      if (err instanceof UnreadableCall) return err.reason;
+      throw err;
+    }
+    return "accepted";
+  };
+  assert.equal(reasonOf("<methodCall><methodName></methodName></methodCall>"), "no method name");
+  assert.equal(reasonOf("<methodCall><params/></methodCall>"), "no method name");
+  assert.equal(reasonOf("hello"), "unmarshallable");
+  assert.equal(reasonOf(""), "unmarshallable");
+  assert.equal(reasonOf("<methodCall><methodName>x</methodName>"), "unmarshallable", "not closed");
+  assert.equal(reasonOf("<methodCall><methodName>x</methodname></methodCall>"), "unmarshallable", "tags are case-sensitive");
+  assert.equal(reasonOf("<methodCall><methodName>x</methodName><params><param><value><int>1.5</int></value></param></params></methodCall>"), "unmarshallable");
+  assert.equal(reasonOf("<methodCall><methodName>x</methodName><params><param><value><struct><member><name>a</name></member></struct></value></param></params></methodCall>"), "unmarshallable");
+  // Entities declared in a DTD are never expanded (no billion laughs).
+  assert.equal(reasonOf('<!DOCTYPE m [<!ENTITY a "aaaaaaaaaa">]><methodCall><methodName>&a;</methodName></methodCall>'), "unmarshallable");
+});
+
+test("deeply nested values decode without exhausting the stack", () => {
+  const depth = 100_000;
+  const xml = "<value><array><data>".repeat(depth) + "</data></array></value>".repeat(depth);
+  const params = call(`<param>${xml}</param>`);
+  let value = params[0];
+  let levels = 0;
+  while (Array.isArray(value) && value.length > 0) {
+    value = value[0];
+    levels += 1;
+  }
+  assert.equal(levels, depth - 1);
+});
+
+test("responses are written byte for byte as Python's xmlrpc.client writes them", () => {
+  assert.equal(
+    encodeResponse({ statecode: 1, statename: "RUNNING" }),
+    "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><struct>\n<member>\n<name>statecode</name>\n<value><int>1</int></value>\n</member>\n<member>\n<name>statename</name>\n<value><string>RUNNING</string></value>\n</member>\n</struct></value>\n</param>\n</params>\n</methodResponse>\n",
+  );
+  assert.equal(
+    encodeResponse(["a <b> & c\n", 10, false, []]),
+    "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><array><data>\n<value><string>a &lt;b&gt; &amp; c\n</string></value>\n<value><int>10</int></value>\n<value><boolean>0</boolean></value>\n<value><array><data>\n</data></array></value>\n</data></array></value>\n</param>\n</params>\n</methodResponse>\n",
+  );
+  assert.equal(
+    encodeFault(10, "BAD_NAME: nosuch"),
+    "<?xml version='1.0'?>\n<methodResponse>\n<fault>\n<value><struct>\n<member>\n<name>faultCode</name>\n<value><int>10</int></value>\n</member>\n<member>\n<name>faultString</name>\n<value><string>BAD_NAME: nosuch</string></value>\n</member>\n</struct></value>\n</fault>\n</methodResponse>\n",
+  );
+  assert.equal(encodeResponse("quote\" and 'apos' \r raw"), "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><string>quote\" and 'apos' \r raw</string></value>\n</param>\n</params>\n</methodResponse>\n");
+  assert.throws(() => encodeResponse(2 ** 31), UnencodableValue);
+  assert.doesNotThrow(() => encodeResponse(-(2 ** 31)));
+});
+
+test("a call and a response round-trip through the client side", () => {
+  const body = encodeCall("supervisor.startProcess", ["web", false]);
+  assert.deepEqual(decodeCall(body), { methodName: "supervisor.startProcess", params: ["web", false] });
+  assert.deepEqual(decodeResponse(encodeResponse([1, "x"])), { value: [1, "x"] });
+  assert.deepEqual(decodeResponse(encodeFault(70, "NOT_RUNNING: web")), { fault: { faultCode: 70, faultString: "NOT_RUNNING: web" } });
+});
