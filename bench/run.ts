@@ -57,7 +57,7 @@ async function main(): Promise<void> {
           rounds: quick ? 1 : 2,
           programs: [200, 1000],
           warmupMs: quick ? 200 : 300,
-          cellMs: quick ? 500 : 2000,
+          cellMs: quick ? 500 : 1500,
           idleMs: quick ? 500 : 1000,
         }),
     ],
