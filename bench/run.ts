@@ -3,7 +3,7 @@
  * rounds; medians and the ratio as markdown for the README (progress goes to stderr).
  *   --quick            fewer rounds and 50 MiB instead of 500 MiB of log output, for development
  *   --rounds N         rounds of the config-read benchmark (default 7)
- *   --only a,b         run only these: config-read, log-capture, respawn, many-programs
+ *   --only a,b         run only these: config-read, log-capture, respawn, many-programs, rpc
  * Exits with status 1 when a benchmark found lost or reordered output or another failure.
  */
 import { join } from "node:path";
@@ -12,9 +12,10 @@ import type { BenchResult } from "./log-capture";
 import { benchLogCapture } from "./log-capture";
 import { benchManyPrograms } from "./many-programs";
 import { benchRespawn } from "./respawn";
+import { benchRpcLatency } from "./rpc-latency";
 import { markdownTable } from "./stats";
 
-const BENCHMARKS = ["config-read", "log-capture", "respawn", "many-programs"] as const;
+const BENCHMARKS = ["config-read", "log-capture", "respawn", "many-programs", "rpc"] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 function flag(name: string): string | undefined {
@@ -48,6 +49,18 @@ async function main(): Promise<void> {
     ["log-capture", "Log capture", () => benchLogCapture({ rounds: quick ? 1 : 7, bytes: (quick ? 50 : 500) * 2 ** 20 })],
     ["respawn", "Respawn", () => benchRespawn({ rounds: quick ? 1 : 5, oursPerRound: 40, theirsPerRound: 2 })],
     ["many-programs", "Many programs", () => benchManyPrograms({ rounds: quick ? 1 : 5, programs: 1000, fewer: 200 })],
+    [
+      "rpc",
+      "XML-RPC",
+      () =>
+        benchRpcLatency({
+          rounds: quick ? 1 : 2,
+          programs: [200, 1000],
+          warmupMs: quick ? 200 : 300,
+          cellMs: quick ? 500 : 1500,
+          idleMs: quick ? 500 : 1000,
+        }),
+    ],
   ];
   for (const [name, title, run] of results) {
     if (!wanted(name)) continue;
