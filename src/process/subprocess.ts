@@ -71,6 +71,8 @@ export class Subprocess {
   administrativeStop = false;
   systemStop = false;
   killing = false;
+  /** Bumped at every change a status report can show (state, pid, times, errors). */
+  revision = 0;
 
   /** Monotonic deadlines in ms (performance.now()), 0 when none: startsecs, backoff or stopwaitsecs. */
   #startedAt = 0;
@@ -107,6 +109,7 @@ export class Subprocess {
     if (from === to) return;
     assertMove(this.name, from, to);
     this.state = to;
+    this.revision += 1;
     if (to === "BACKOFF") {
       this.backoff += 1;
       this.#delay = performance.now() + this.backoff * 1000;
@@ -125,6 +128,7 @@ export class Subprocess {
   }
 
   #changed(): void {
+    this.revision += 1;
     this.host.stateChanged(this);
     this.scheduleTransition();
   }

@@ -195,9 +195,13 @@ export function decodeResponse(body: string): MethodResult {
   return { value };
 }
 
+const SPECIAL = /[&<>]/;
+const SPECIALS = /[&<>]/g;
+const ENTITIES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+
 /** Python's xmlrpc.client escape(): only &, < and > (quotes and control characters go raw). */
 export function escapeText(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (ch) => ENTITIES[ch] ?? ch) : text;
 }
 
 /** An integer outside XML-RPC's 32 bits: supervisord's reply becomes HTTP 500. */
@@ -206,33 +210,51 @@ export class UnencodableValue extends Error {}
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 
-function encodeValue(value: XmlRpcValue, out: string[]): void {
-  if (typeof value === "string") {
-    out.push("<value><string>", escapeText(value), "</string></value>\n");
-  } else if (typeof value === "number") {
-    if (!Number.isInteger(value)) {
-      out.push("<value><double>", pyFloatRepr(value), "</double></value>\n");
-      return;
+/**
+ * Frozen arrays and structs are encoded once: a status answer built from cached, frozen structs
+ * (getAllProcessInfo polled by dashboards) costs a lookup per process instead of its XML.
+ */
+const frozenXml = new WeakMap<object, string>();
+
+/** One value, as Python's Marshaller writes it (each ends with a newline). */
+function encodeValue(value: XmlRpcValue): string {
+  if (typeof value === "object" && Object.isFrozen(value)) {
+    let xml = frozenXml.get(value);
+    if (xml === undefined) {
+      xml = encodeCompound(value);
+      frozenXml.set(value, xml);
     }
-    if (value < INT_MIN || value > INT_MAX) throw new UnencodableValue(`int exceeds XML-RPC limits: ${value}`);
-    out.push("<value><int>", String(value), "</int></value>\n");
-  } else if (typeof value === "boolean") {
-    out.push(value ? "<value><boolean>1</boolean></value>\n" : "<value><boolean>0</boolean></value>\n");
-  } else if (value instanceof XmlRpcDouble) {
-    out.push("<value><double>", pyFloatRepr(value.value), "</double></value>\n");
-  } else if (Array.isArray(value)) {
-    out.push("<value><array><data>\n");
-    for (const item of value as readonly XmlRpcValue[]) encodeValue(item, out);
-    out.push("</data></array></value>\n");
-  } else {
-    out.push("<value><struct>\n");
-    for (const [key, item] of Object.entries(value)) {
-      out.push("<member>\n<name>", escapeText(key), "</name>\n");
-      encodeValue(item, out);
-      out.push("</member>\n");
-    }
-    out.push("</struct></value>\n");
+    return xml;
   }
+  return typeof value === "object" ? encodeCompound(value) : encodeScalar(value);
+}
+
+function encodeScalar(value: string | number | boolean): string {
+  switch (typeof value) {
+    case "string":
+      return `<value><string>${escapeText(value)}</string></value>\n`;
+    case "number":
+      if (!Number.isInteger(value)) return `<value><double>${pyFloatRepr(value)}</double></value>\n`;
+      if (value < INT_MIN || value > INT_MAX) throw new UnencodableValue(`int exceeds XML-RPC limits: ${value}`);
+      return `<value><int>${value}</int></value>\n`;
+    default:
+      return value ? "<value><boolean>1</boolean></value>\n" : "<value><boolean>0</boolean></value>\n";
+  }
+}
+
+function encodeCompound(value: XmlRpcDouble | readonly XmlRpcValue[] | { readonly [key: string]: XmlRpcValue }): string {
+  if (value instanceof XmlRpcDouble) return `<value><double>${pyFloatRepr(value.value)}</double></value>\n`;
+  if (Array.isArray(value)) {
+    let out = "<value><array><data>\n";
+    for (const item of value as readonly XmlRpcValue[]) out += encodeValue(item);
+    return `${out}</data></array></value>\n`;
+  }
+  let out = "<value><struct>\n";
+  const struct = value as { readonly [key: string]: XmlRpcValue };
+  for (const key in struct) {
+    out += `<member>\n<name>${escapeText(key)}</name>\n${encodeValue(struct[key] as XmlRpcValue)}</member>\n`;
+  }
+  return `${out}</struct></value>\n`;
 }
 
 /** Python's repr() of a float. */
@@ -245,28 +267,17 @@ function pyFloatRepr(value: number): string {
 
 /** A successful methodResponse, as Python's dumps((value,), methodresponse=True) writes it. */
 export function encodeResponse(value: XmlRpcValue): string {
-  const out = ["<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n"];
-  encodeValue(value, out);
-  out.push("</param>\n</params>\n</methodResponse>\n");
-  return out.join("");
+  return `<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n${encodeValue(value)}</param>\n</params>\n</methodResponse>\n`;
 }
 
 /** A methodCall as Python's xmlrpc.client writes it (supervisorctl's requests). */
 export function encodeCall(methodName: string, params: readonly XmlRpcValue[]): string {
-  const out = ["<?xml version='1.0'?>\n<methodCall>\n<methodName>", escapeText(methodName), "</methodName>\n<params>\n"];
-  for (const param of params) {
-    out.push("<param>\n");
-    encodeValue(param, out);
-    out.push("</param>\n");
-  }
-  out.push("</params>\n</methodCall>\n");
-  return out.join("");
+  let out = `<?xml version='1.0'?>\n<methodCall>\n<methodName>${escapeText(methodName)}</methodName>\n<params>\n`;
+  for (const param of params) out += `<param>\n${encodeValue(param)}</param>\n`;
+  return `${out}</params>\n</methodCall>\n`;
 }
 
 /** A fault methodResponse. */
 export function encodeFault(faultCode: number, faultString: string): string {
-  const out = ["<?xml version='1.0'?>\n<methodResponse>\n<fault>\n"];
-  encodeValue({ faultCode, faultString }, out);
-  out.push("</fault>\n</methodResponse>\n");
-  return out.join("");
+  return `<?xml version='1.0'?>\n<methodResponse>\n<fault>\n${encodeValue({ faultCode, faultString })}</fault>\n</methodResponse>\n`;
 }

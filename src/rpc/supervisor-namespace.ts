@@ -13,7 +13,7 @@ import type { Subprocess } from "../process/subprocess";
 import { VALID_SIGNAL_NUMBERS } from "../posix/signals";
 import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES } from "../states";
 import type { ProcessGroup } from "../supervisor/process-group";
-import { processInfo } from "./process-info";
+import { processInfo, type ProcessInfo } from "./process-info";
 import { pyHashable, pyInt, pyString, pyStrValue, pyTruthy, PythonError } from "./python-values";
 import type { RpcDaemon } from "./rpc-daemon";
 
@@ -67,7 +67,20 @@ function byPriority(group: ProcessGroup): Subprocess[] {
  * change itself instead of being polled once a second).
  */
 export class SupervisorNamespace {
+  /** Each process's last info struct, frozen (so encoded once), while its revision and second hold. */
+  readonly #infos = new WeakMap<Subprocess, { revision: number; second: number; info: Readonly<ProcessInfo> }>();
+
   constructor(readonly daemon: RpcDaemon) {}
+
+  /** getProcessInfo's struct: the same frozen object until the process changes or a second passes. */
+  #info(proc: Subprocess, now: number): Readonly<ProcessInfo> {
+    const second = Math.trunc(now);
+    const cached = this.#infos.get(proc);
+    if (cached !== undefined && cached.revision === proc.revision && cached.second === second) return cached.info;
+    const info = Object.freeze(processInfo(proc, now));
+    this.#infos.set(proc, { revision: proc.revision, second, info });
+    return info;
+  }
 
   get #supervisor() {
     return this.daemon.supervisor;
@@ -429,14 +442,13 @@ export class SupervisorNamespace {
 
   getProcessInfo(name: PyValue): Answer {
     this.#update();
-    const proc = this.#process(name);
-    return { ...processInfo(proc, Date.now() / 1000) };
+    return this.#info(this.#process(name), Date.now() / 1000) as XmlRpcValue;
   }
 
   getAllProcessInfo(): Answer {
     this.#update();
     const now = Date.now() / 1000;
-    return this.#allProcesses(true).map((proc) => ({ ...processInfo(proc, now) }));
+    return this.#allProcesses(true).map((proc) => this.#info(proc, now) as XmlRpcValue);
   }
 
   // --- process logs ---

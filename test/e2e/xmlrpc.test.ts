@@ -18,7 +18,8 @@ startsecs=1
 autostart=false
 
 [program:stubborn]
-command=${program("ignore-term")}
+; SIGTERM is ignored from the first instruction on (an ignored signal stays ignored across exec)
+command=/bin/sh -c "trap '' TERM; exec /bin/sleep 1000"
 startsecs=0
 stopwaitsecs=1
 
