@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { ConfigError } from "../errors";
 import { loadSupervisordConfig } from "../config/load-config";
 import type { ParseMessages, SupervisordConfig } from "../config/model";
@@ -12,6 +11,8 @@ import { FcgiSocketError, openFcgiSocket } from "../supervisor/fcgi-socket";
 import { removePidfile, writePidfile } from "../supervisor/pidfile";
 import { childNofile, raiseRlimits } from "../supervisor/rlimits";
 import { Supervisor } from "../supervisor/supervisor";
+import type { HttpBackend } from "../http/backend";
+import { createHttpHandler } from "../http/http-handler";
 import { closeListeners, ListenError, openListeners, type Listener } from "../http/listeners";
 import { daemonize, takeStartupStatus, type StartupStatus } from "./daemonize";
 import { parseSupervisordCommandLine, supervisordHelp } from "./supervisord-command-line";
@@ -71,9 +72,15 @@ interface RunContext {
 }
 
 // TODO(#4): the XML-RPC interface, the log tails and the status page answer here.
-function notYetServed(_req: IncomingMessage, res: ServerResponse): void {
-  res.writeHead(501, { "Content-Type": "text/plain" });
-  res.end("supervisord-ts: the XML-RPC interface arrives with issue #4\n");
+function notYetServed(log: DaemonLog): HttpBackend {
+  return {
+    rpc: () => Promise.resolve({ status: 500 }),
+    processLogFile: () => null,
+    mainLogFile: () => null,
+    page: () => Promise.resolve(null),
+    staticDir: null,
+    log,
+  };
 }
 
 /**
@@ -151,7 +158,7 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
       throw new ListenError(`Could not make ${extra.name} rpc interface`);
     }
     for (const server of config.servers) {
-      listeners.push(...(await openListeners([server], notYetServed)));
+      listeners.push(...(await openListeners([server], (config) => createHttpHandler(config, notYetServed(log)))));
       for (const rpc of config.rpcinterfaces) log.info(`RPC interface '${rpc.name}' initialized`);
       if (server.username === null) log.critical(`Server '${server.section}' running without any HTTP authentication checking`);
     }
