@@ -44,10 +44,14 @@ export function contentType(path: string): string {
   return TYPES[ext] ?? TYPES[ext.toLowerCase()] ?? "text/plain";
 }
 
-/** medusa's filesystem: a path inside `root`, `..` never climbing above it. */
+/** medusa's filesystem: a path inside `root`, normalized as Python's normpath (`..` stops at the top, no trailing slash). */
+function inRoot(root: string, path: string): string {
+  return join(root, posix.normalize(`/${path}`).replace(/(?<=.)\/+$/, ""));
+}
+
 async function statIn(root: string, path: string): Promise<Stats | null> {
   try {
-    return await stat(join(root, posix.normalize(`/${path}`)));
+    return await stat(inRoot(root, path));
   } catch {
     return null; // not there (or not a name the file system takes): medusa's isfile is false
   }
@@ -89,7 +93,7 @@ export async function serveStatic(request: RequestHead, root: string | null, ser
   }
   let body: Buffer;
   try {
-    body = request.command === "GET" ? await readFile(join(root, posix.normalize(`/${path}`))) : Buffer.alloc(0);
+    body = request.command === "GET" ? await readFile(inRoot(root, path)) : Buffer.alloc(0);
   } catch {
     return errorReply(404); // gone since the stat: medusa's open fails the same way
   }
