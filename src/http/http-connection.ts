@@ -273,7 +273,7 @@ export class HttpConnection {
 
   /** Close once everything written has gone out (medusa's close_when_done). */
   #close(): void {
-    if (this.#socket.writableEnded) return;
+    if (this.#socket.writableEnded || this.#socket.destroyed) return;
     this.#socket.end(() => this.#socket.destroy());
   }
 

@@ -84,6 +84,8 @@ export function createHttpHandler(server: ServerConfig, backend: HttpBackend): H
     return withBody(request, async (body) => {
       const answer = await backend.rpc(body);
       if (answer.status !== 200) return errorReply(answer.status);
+      // DIVERGES: for a deferred reply supervisord announces the length in characters, too
+      // short for non-ASCII text (clients then fail to parse it); this is always the byte count.
       const headers = new HeaderList([
         ["Content-Type", "text/xml"],
         ["Content-Length", String(answer.body.length)],
