@@ -158,7 +158,7 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
       throw new ListenError(`Could not make ${extra.name} rpc interface`);
     }
     for (const server of config.servers) {
-      listeners.push(...(await openListeners([server], (config) => createHttpHandler(config, notYetServed(log)))));
+      listeners.push(...(await openListeners([server], (section) => createHttpHandler(section, notYetServed(log)))));
       for (const rpc of config.rpcinterfaces) log.info(`RPC interface '${rpc.name}' initialized`);
       if (server.username === null) log.critical(`Server '${server.section}' running without any HTTP authentication checking`);
     }
