@@ -44,6 +44,8 @@ interface Slot {
 }
 
 const TERMINATOR = Buffer.from("\r\n\r\n");
+/** How long a closing connection goes on taking what the client still sends. */
+const LINGER_MS = 5000;
 const LAST_CHUNK = Buffer.from("0\r\n\r\n");
 const CONNECTION = /^Connection: ([^\n]*)$/i;
 
@@ -271,10 +273,21 @@ export class HttpConnection {
     }
   }
 
-  /** Close once everything written has gone out (medusa's close_when_done). */
+  /**
+   * Close once everything written has gone out (medusa's close_when_done). The client may still
+   * be sending (the body of a request refused with 401 or 413, requests pipelined behind a
+   * closing one): what it sends is read and dropped until it closes too, or for LINGER_MS at
+   * most, so that the kernel does not answer it with a reset that would lose the reply. (Node
+   * destroys the socket by itself once both sides have ended.)
+   */
   #close(): void {
     if (this.#socket.writableEnded || this.#socket.destroyed) return;
-    this.#socket.end(() => this.#socket.destroy());
+    this.#stopReading();
+    this.#socket.end();
+    this.#socket.resume();
+    const linger = setTimeout(() => this.#socket.destroy(), LINGER_MS);
+    linger.unref();
+    this.#socket.once("close", () => clearTimeout(linger));
   }
 
   /** Write what the client must wait for; resolves once the socket has taken it (or is gone). */

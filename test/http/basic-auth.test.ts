@@ -76,3 +76,13 @@ test("a {SHA} password is the hex SHA-1 of the one the client sends", async (t) 
   assert.equal((await exchange(server.target, `GET /x HTTP/1.1\r\n${basic("user:pässword")}\r\n`, t)).statusLine, "HTTP/1.1 404 Not Found");
   assert.equal((await exchange(server.target, `GET /x HTTP/1.1\r\n${basic(`user:{SHA}${hash}`)}\r\n`, t)).statusLine, "HTTP/1.1 401 Unauthorized");
 });
+
+test("a client still sending its body after the 401 gets no reset: it reads the 401, then the end", async (t) => {
+  const server = await serveHttp(t, {}, { username: "user", password: "secret" });
+  const client = await RawClient.connect(server.target, t);
+  // As Python's http.client does: the head, then the body in a write of its own.
+  client.send("POST /RPC2 HTTP/1.1\r\nContent-Length: 5\r\n\r\n");
+  assert.equal((await client.readReply()).statusLine, "HTTP/1.1 401 Unauthorized");
+  await new Promise<void>((resolve, reject) => client.socket.write("hello", (err) => (err ? reject(err) : resolve())));
+  assert.equal((await client.readToEnd()).length, 0);
+});
