@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { existsSync } from "node:fs";
 import { ConfigError } from "../errors";
 import { loadSupervisordConfig } from "../config/load-config";
 import type { ParseMessages, SupervisordConfig } from "../config/model";
@@ -14,6 +14,8 @@ import { childNofile, raiseRlimits } from "../supervisor/rlimits";
 import { Supervisor } from "../supervisor/supervisor";
 import { RpcDispatcher } from "../rpc/dispatcher";
 import { SUPERVISOR_VERSION } from "../rpc/supervisor-namespace";
+import type { HttpBackend } from "../http/backend";
+import { createHttpHandler } from "../http/http-handler";
 import { closeListeners, ListenError, openListeners, type Listener } from "../http/listeners";
 import { daemonize, takeStartupStatus, type StartupStatus } from "./daemonize";
 import { parseSupervisordCommandLine, supervisordHelp } from "./supervisord-command-line";
@@ -71,29 +73,16 @@ interface RunContext {
   status: StartupStatus | undefined;
 }
 
-// TODO(#4): replaced by src/http's routes (auth, log tails, the status page, error pages).
-function rpcOnly(dispatcher: RpcDispatcher): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      if (req.method !== "POST" || !(req.url ?? "").startsWith("/RPC2")) {
-        res.writeHead(404).end();
-        return;
-      }
-      void dispatcher.handle(Buffer.concat(chunks)).then((reply) => {
-        if (reply.status !== 200) {
-          res.writeHead(reply.status).end();
-          return;
-        }
-        res.sendDate = false;
-        res.setHeader("Server", "Medusa/1.12");
-        res.setHeader("Date", new Date().toUTCString());
-        res.setHeader("Content-Type", "text/xml");
-        res.setHeader("Content-Length", reply.body.length);
-        res.end(reply.body);
-      });
-    });
+/** What the HTTP servers answer with: the XML-RPC dispatcher, the log tails, the status page. */
+function daemonBackend(rpc: RpcDispatcher, config: SupervisordConfig, log: DaemonLog): HttpBackend {
+  return {
+    rpc: (body) => rpc.handle(body),
+    processLogFile: (namespec, channel) => rpc.logFileFor(namespec, channel),
+    mainLogFile: () => (config.logfile !== "syslog" && existsSync(config.logfile) ? config.logfile : null),
+    // TODO(#4): the status page.
+    page: () => Promise.resolve(null),
+    staticDir: null,
+    log,
   };
 }
 
@@ -174,6 +163,7 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
     shutdown: () => setImmediate(() => supervisor.shutdown()),
     restart: () => setImmediate(requestRestart),
   });
+  const backend = daemonBackend(rpc, config, log);
   let listeners: Listener[] = [];
   let pidfileWritten = false;
   const cleanUp = async (): Promise<void> => {
@@ -193,7 +183,7 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
       throw new ListenError(`Could not make ${extra.name} rpc interface`);
     }
     for (const server of config.servers) {
-      listeners.push(...(await openListeners([server], rpcOnly(rpc))));
+      listeners.push(...(await openListeners([server], (section) => createHttpHandler(section, backend))));
       for (const rpc of config.rpcinterfaces) log.info(`RPC interface '${rpc.name}' initialized`);
       if (server.username === null) log.critical(`Server '${server.section}' running without any HTTP authentication checking`);
     }

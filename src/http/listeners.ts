@@ -1,9 +1,9 @@
 import { chmodSync, chownSync, existsSync, linkSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
-import { createServer, type RequestListener, type Server } from "node:http";
-import { connect } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { constants } from "node:os";
 import type { ServerConfig } from "../config/model";
+import type { HttpHandler } from "./http-handler";
 
 /** A server that could not be opened: supervisord reports these as usage errors (exit 2). */
 export class ListenError extends Error {}
@@ -16,6 +16,20 @@ export interface Listener {
   config: ServerConfig;
   server: Server;
   socketFile: string | null;
+  /** The connections it has accepted and that are still open. */
+  connections: Set<Socket>;
+}
+
+/** A server whose connections go to `handler`, remembered so that closing can end them. */
+function httpServer(handler: HttpHandler): { server: Server; connections: Set<Socket> } {
+  const connections = new Set<Socket>();
+  // Half-open: a client that shuts down its sending side still gets the replies it is owed.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
+    connections.add(socket);
+    socket.once("close", () => connections.delete(socket));
+    handler.connection(socket);
+  });
+  return { server, connections };
 }
 
 function errnoName(err: unknown): { name: string; number: number } {
@@ -65,7 +79,7 @@ function socketInUse(path: string): Promise<boolean> {
  * hard-link it to the real name (so two daemons cannot both take it), probe and remove a stale
  * file, chown; the temporary name is always removed.
  */
-async function openUnix(config: Extract<ServerConfig, { family: "unix" }>, handler: RequestListener): Promise<Listener> {
+async function openUnix(config: Extract<ServerConfig, { family: "unix" }>, handler: HttpHandler): Promise<Listener> {
   const temp = `${config.file}.${process.pid}`;
   for (;;) {
     try {
@@ -73,7 +87,7 @@ async function openUnix(config: Extract<ServerConfig, { family: "unix" }>, handl
     } catch {
       // none left from an earlier run: the usual case
     }
-    const server = createServer(handler);
+    const { server, connections } = httpServer(handler);
     try {
       try {
         await listen(server, { path: temp });
@@ -115,7 +129,7 @@ async function openUnix(config: Extract<ServerConfig, { family: "unix" }>, handl
           throw listenFailure(err);
         }
       }
-      return { config, server, socketFile: config.file };
+      return { config, server, socketFile: config.file, connections };
     } finally {
       try {
         unlinkSync(temp);
@@ -126,23 +140,28 @@ async function openUnix(config: Extract<ServerConfig, { family: "unix" }>, handl
   }
 }
 
-async function openInet(config: Extract<ServerConfig, { family: "inet" }>, handler: RequestListener): Promise<Listener> {
-  const server = createServer(handler);
+async function openInet(config: Extract<ServerConfig, { family: "inet" }>, handler: HttpHandler): Promise<Listener> {
+  const { server, connections } = httpServer(handler);
   try {
     await listen(server, { host: config.host === "" ? "0.0.0.0" : config.host, port: config.port });
   } catch (err) {
     server.close();
     throw listenFailure(err);
   }
-  return { config, server, socketFile: null };
+  return { config, server, socketFile: null, connections };
 }
 
-/** Open one server per config section, in the config's order (inet first, then unix). */
-export async function openListeners(configs: readonly ServerConfig[], handler: RequestListener): Promise<Listener[]> {
+/**
+ * Open one server per config section, in the config's order (inet first, then unix), each
+ * serving its connections with the handler made for it (credentials are per server).
+ */
+export async function openListeners(configs: readonly ServerConfig[], handlerFor: (config: ServerConfig) => HttpHandler): Promise<Listener[]> {
   const open: Listener[] = [];
   try {
     for (const config of configs) {
+      const handler = handlerFor(config);
       open.push(config.family === "unix" ? await openUnix(config, handler) : await openInet(config, handler));
+      await handler.listening();
     }
   } catch (err) {
     await closeListeners(open);
@@ -158,7 +177,7 @@ export async function closeListeners(listeners: readonly Listener[]): Promise<vo
       (listener) =>
         new Promise<void>((resolve) => {
           listener.server.close(() => resolve());
-          listener.server.closeAllConnections();
+          for (const socket of listener.connections) socket.destroy();
         }),
     ),
   );

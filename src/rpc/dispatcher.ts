@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { SupervisorError } from "../errors";
 import type { DaemonLog } from "../logging/daemon-log";
 import { compareCodePoints, pyRepr } from "../config/python-str";
@@ -6,7 +7,7 @@ import { toFault, type Fault } from "../protocol/faults";
 import { methodHelpText, methodSignature } from "./method-docs";
 import { PythonError, pyStrValue } from "./python-values";
 import type { RpcDaemon } from "./rpc-daemon";
-import { SupervisorNamespace } from "./supervisor-namespace";
+import { splitNamespec, SupervisorNamespace } from "./supervisor-namespace";
 
 type Answer = XmlRpcValue | Promise<XmlRpcValue>;
 
@@ -19,7 +20,7 @@ interface Method {
   call(args: PyValue[]): Answer;
 }
 
-/** The reply to one POST /RPC2 body (the HTTP layer's view). */
+/** The reply to one POST /RPC2 body: 400 for a body that is not a call, 500 as supervisord's. */
 export type RpcReply = { status: 200; body: Buffer } | { status: 400 } | { status: 500 };
 
 function fault(code: ConstructorParameters<typeof SupervisorError>[0], detail?: string): SupervisorError {
@@ -39,8 +40,10 @@ function unexpected(err: unknown): boolean {
 export class RpcDispatcher {
   readonly #methods = new Map<string, Method>();
   readonly #log: DaemonLog;
+  readonly #daemon: RpcDaemon;
 
   constructor(daemon: RpcDaemon) {
+    this.#daemon = daemon;
     this.#log = daemon.supervisor.log;
     if (daemon.config.rpcinterfaces.some((rpc) => rpc.name === "supervisor")) this.#addSupervisor(new SupervisorNamespace(daemon));
     this.#add("system.listMethods", 0, 0, () => [...this.#methods.keys()].sort(compareCodePoints));
@@ -124,6 +127,19 @@ export class RpcDispatcher {
     } catch (err) {
       return typeError(err);
     }
+  }
+
+  /**
+   * The file `/logtail/<namespec>[/<channel>]` follows (served with or without the supervisor
+   * namespace, as in supervisord), or null for 404: no such process, a channel other than stdout
+   * or stderr, no log file, or none on disk yet.
+   */
+  logFileFor(namespec: string, channel: string): string | null {
+    const [groupName, processName] = splitNamespec(namespec);
+    const proc = processName === undefined ? undefined : this.#daemon.supervisor.groups.get(groupName)?.processes.get(processName);
+    if (proc === undefined || (channel !== "stdout" && channel !== "stderr")) return null;
+    const file = proc.channels.logfiles[channel];
+    return file !== null && existsSync(file) ? file : null;
   }
 
   /** One call in process (the web UI's way in): the value, or a rejection with the SupervisorError. */

@@ -35,7 +35,7 @@ export function namespecOf(groupName: string, processName: string): string {
 }
 
 /** split_namespec: `grp:*` and `grp:` name the whole group (process undefined). */
-function splitNamespec(name: string): [string, string | undefined] {
+export function splitNamespec(name: string): [string, string | undefined] {
   const colon = name.indexOf(":");
   if (colon < 0) return [name, name];
   const process = name.slice(colon + 1);
