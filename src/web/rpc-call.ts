@@ -1,0 +1,33 @@
+/**
+ * How the web UI reaches the daemon: the same XML-RPC methods a remote client calls, in process.
+ * The UI is a client of `supervisor.*` (as in supervisord, whose views call its RPC interface):
+ * it never reaches into the supervisor itself.
+ */
+
+/**
+ * An in-process XML-RPC call: resolves with the method's value (the struct/array/boolean the wire
+ * would carry, as plain JS values); rejects with an RpcFault for a fault. A blocking call
+ * (startProcess with wait=true) resolves when supervisord's XML-RPC reply would be sent.
+ */
+export type RpcCall = (method: string, params: unknown[]) => Promise<unknown>;
+
+/** A fault answer (xmlrpc.md §8.2–§8.3): `faultString` is the whole `NAME: detail` text. */
+export class RpcFault extends Error {
+  constructor(
+    readonly faultCode: number,
+    readonly faultString: string,
+  ) {
+    super(faultString);
+    this.name = "RpcFault";
+  }
+}
+
+/** The fault numbers the UI tells apart (xmlrpc.md §8.2). */
+export const UI_FAULT_CODES = Object.freeze({
+  BAD_NAME: 10,
+  NO_FILE: 20,
+  NOT_EXECUTABLE: 21,
+  ABNORMAL_TERMINATION: 40,
+  SPAWN_ERROR: 50,
+  ALREADY_STARTED: 60,
+});
