@@ -10,9 +10,9 @@
  */
 import assert from "node:assert/strict";
 import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
+import { freePort } from "../../test/helpers/free-port";
 import { dist, REPO_ROOT } from "../../test/helpers/repo";
 import { tempDir } from "../../test/helpers/temp-dir";
 import { maskConfigInfo } from "../harness/config-info";
@@ -33,17 +33,6 @@ function environment(home: string): NodeJS.ProcessEnv {
     APP_USER: "nobody",
     APP_GREETING: "hello world",
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
 }
 
 /** Copy a case into a fresh directory, filling in @PORT@ with a free loopback port. */
