@@ -40,7 +40,6 @@ class Abort(Exception):
 
 class Run:
     def __init__(self, url, directory, daemon_pid):
-        self.url = url
         self.dir = directory
         parsed = urllib.parse.urlsplit(url)
         self.unix_path = url[len("unix://"):] if url.startswith("unix://") else None
@@ -58,9 +57,9 @@ class Run:
 
     def make_proxy(self, username, password):
         if self.unix_path is not None:
-            return xmlrpc.client.ServerProxy("http://localhost/RPC2", transport=Transport(self, None))
+            return xmlrpc.client.ServerProxy("http://localhost/RPC2", transport=Transport(self))
         auth = "" if username is None else "%s:%s@" % (urllib.parse.quote(username), urllib.parse.quote(password))
-        return xmlrpc.client.ServerProxy("http://%s%s:%d/RPC2" % (auth, self.host, self.port), transport=Transport(self, None))
+        return xmlrpc.client.ServerProxy("http://%s%s:%d/RPC2" % (auth, self.host, self.port), transport=Transport(self))
 
     def connect(self):
         if self.unix_path is not None:
@@ -108,8 +107,9 @@ class Run:
         return self.mask(value)
 
     def mask_wire(self, response):
-        """A raw response: the Date header, then what mask() masks (numbers digit for digit). A
-        Content-Length that counts the body's bytes is written as such: masking may change them."""
+        """A raw response with the Date header, the process info numbers and what mask_text() masks
+        masked. A Content-Length that counts the body's bytes is written as such: masking may change
+        them (a pid's length)."""
         head, sep, body = response.partition(b"\r\n\r\n")
         length = re.search(rb"(?im)^content-length: *(\d+)\r?$", head)
         if length is not None and int(length.group(1)) == len(body):
@@ -157,7 +157,7 @@ class Run:
 class Transport(xmlrpc.client.Transport):
     """xmlrpc.client's transport over the run's unix socket or TCP, with a timeout."""
 
-    def __init__(self, run, _):
+    def __init__(self, run):
         super().__init__()
         self.run = run
 
