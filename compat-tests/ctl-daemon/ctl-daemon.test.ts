@@ -28,7 +28,7 @@ import { keepTranscript, transcriptDiff } from "../harness/transcript";
 const CONFIG = join(REPO_ROOT, "compat-tests/ctl-daemon/supervisord.conf");
 const SUPERVISORCTL = "/usr/bin/supervisorctl";
 
-interface Run {
+interface Session {
   dir: string;
   daemon: LogDaemon;
   /** The transcript so far. */
@@ -37,7 +37,7 @@ interface Run {
   ctl(args: string[]): Promise<Finished>;
 }
 
-type Step = (run: Run) => Promise<void>;
+type Step = (session: Session) => Promise<void>;
 
 /** A wait that failed: the rest would only repeat the difference. */
 class Abort extends Error {}
@@ -47,15 +47,15 @@ function env(dir: string): NodeJS.ProcessEnv {
 }
 
 /** What differs from run to run in supervisorctl's output, masked. */
-function mask(text: string, run: Run): string {
+function mask(text: string, session: Session): string {
   let out = text;
-  for (const dir of [...new Set([realpathSync(run.dir), run.dir])]) out = out.split(dir).join("<DIR>");
+  for (const dir of [...new Set([realpathSync(session.dir), session.dir])]) out = out.split(dir).join("<DIR>");
   return out
     .replace(/pid \d+, uptime \d+:\d\d:\d\d/g, "pid <pid>, uptime <uptime>")
     .replace(/\b[A-Z][a-z]{2} \d\d \d\d:\d\d [AP]M\b/g, "<date>")
     .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}/g, "<TIMESTAMP>")
     .replace(/(-(?:stdout|stderr)---[^\s/]*?-)[a-z0-9_]{8}(\.log)/g, "$1XXXXXXXX$2")
-    .replace(/^\d+$/gm, (n) => (n === String(run.daemon.pid) ? "<supervisord pid>" : n === "0" ? n : "<pid>"));
+    .replace(/^\d+$/gm, (n) => (n === String(session.daemon.pid) ? "<supervisord pid>" : n === "0" ? n : "<pid>"));
 }
 
 /**
@@ -64,21 +64,21 @@ function mask(text: string, run: Run): string {
  * an order the daemon's timing decides (xmlrpc.md §9.4): its lines are compared sorted.
  */
 function ctl(args: string[], { unordered = false } = {}): Step {
-  return async (run) => {
-    const finished = await run.ctl(args);
+  return async (session) => {
+    const finished = await session.ctl(args);
     const sorted = (text: string): string => (unordered ? text.split("\n").sort().join("\n") : text);
-    run.lines.push(
-      JSON.stringify({ ctl: args.join(" "), status: finished.status, stdout: sorted(mask(finished.stdout, run)), stderr: mask(finished.stderr, run) }),
+    session.lines.push(
+      JSON.stringify({ ctl: args.join(" "), status: finished.status, stdout: sorted(mask(finished.stdout, session)), stderr: mask(finished.stderr, session) }),
     );
   };
 }
 
 /** `tail -f`: what it printed once `until` has appeared (then it is killed, by pid). */
 function tailFollow(args: string[], until: string): Step {
-  return async (run) => {
-    const child = spawn(SUPERVISORCTL, ["-c", join(run.dir, "supervisord.conf"), "tail", "-f", ...args], {
-      cwd: run.dir,
-      env: env(run.dir),
+  return async (session) => {
+    const child = spawn(SUPERVISORCTL, ["-c", join(session.dir, "supervisord.conf"), "tail", "-f", ...args], {
+      cwd: session.dir,
+      env: env(session.dir),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -92,19 +92,19 @@ function tailFollow(args: string[], until: string): Step {
       if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, "SIGKILL");
       await exited;
     }
-    run.lines.push(JSON.stringify({ ctl: `tail -f ${args.join(" ")}`, stdoutUntilKilled: mask(stdout, run) }));
+    session.lines.push(JSON.stringify({ ctl: `tail -f ${args.join(" ")}`, stdoutUntilKilled: mask(stdout, session) }));
   };
 }
 
 /** A call's HTTP status and raw XML reply; params are strings or ints. (No python per poll: it is cheaper.) */
-function rpc(run: Run, method: string, ...params: Array<string | number>): Promise<{ status: number; body: string }> {
+function rpc(session: Session, method: string, ...params: Array<string | number>): Promise<{ status: number; body: string }> {
   const value = (p: string | number): string => (typeof p === "number" ? `<int>${p}</int>` : `<string>${xmlText(p)}</string>`);
   const body = `<?xml version='1.0'?><methodCall><methodName>${method}</methodName><params>${params
     .map((p) => `<param><value>${value(p)}</value></param>`)
     .join("")}</params></methodCall>`;
   return new Promise((resolve) => {
     const req = request(
-      { socketPath: join(run.dir, "supervisor.sock"), path: "/RPC2", method: "POST", headers: { "Content-Type": "text/xml", "Content-Length": Buffer.byteLength(body) } },
+      { socketPath: join(session.dir, "supervisor.sock"), path: "/RPC2", method: "POST", headers: { "Content-Type": "text/xml", "Content-Length": Buffer.byteLength(body) } },
       (res) => {
         let text = "";
         res.setEncoding("utf8").on("data", (d: string) => (text += d));
@@ -123,16 +123,16 @@ function xmlText(text: string): string {
 
 /** Poll over XML-RPC until `check` holds of the reply's body; record nothing unless it never does. */
 function poll(what: string, method: string, params: Array<string | number>, check: (body: string) => boolean): Step {
-  return async (run) => {
+  return async (session) => {
     let last = { status: 0, body: "" };
     try {
       await waitFor(async () => {
-        last = await rpc(run, method, ...params);
+        last = await rpc(session, method, ...params);
         if (last.status !== 200 || last.body.includes("<fault>")) throw new Abort(); // no use waiting
         return check(last.body);
       }, { timeoutMs: 15_000, intervalMs: 50, what });
     } catch {
-      run.lines.push(JSON.stringify({ wait: what, failed: last }));
+      session.lines.push(JSON.stringify({ wait: what, failed: last }));
       throw new Abort();
     }
   };
@@ -148,19 +148,19 @@ function waitLog(name: string, text: string): Step {
 }
 
 function editConfig(label: string, change: (text: string) => string): Step {
-  return async (run) => {
-    const path = join(run.dir, "supervisord.conf");
+  return async (session) => {
+    const path = join(session.dir, "supervisord.conf");
     writeFileSync(path, change(readFileSync(path, "utf8")));
-    run.lines.push(JSON.stringify({ config: label }));
+    session.lines.push(JSON.stringify({ config: label }));
   };
 }
 
 /** After shutdown: the daemon's exit status, once it has exited. */
-const daemonExit: Step = async (run) => {
+const daemonExit: Step = async (session) => {
   let timer: NodeJS.Timeout | undefined;
-  const status = await Promise.race([run.daemon.exited, new Promise<string>((resolve) => (timer = setTimeout(resolve, 15_000, "still running")))]);
+  const status = await Promise.race([session.daemon.exited, new Promise<string>((resolve) => (timer = setTimeout(resolve, 15_000, "still running")))]);
   clearTimeout(timer);
-  run.lines.push(JSON.stringify({ "daemon exit status": status }));
+  session.lines.push(JSON.stringify({ "daemon exit status": status }));
 };
 
 const SCENARIO: Step[] = [
@@ -243,7 +243,7 @@ async function transcript(t: TestContext, which: Implementation): Promise<string
     readFileSync(CONFIG, "utf8").replaceAll("@DIR@", dir).replaceAll("@NODE@", process.execPath).replaceAll("@PROGRAMS@", dist("test/fixtures/programs")),
   );
   const daemon = await startLogDaemon(t, which, dir, { readySocket: join(dir, "supervisor.sock") });
-  const state: Run = {
+  const state: Session = {
     dir,
     daemon,
     lines: [],
