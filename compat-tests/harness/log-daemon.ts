@@ -2,13 +2,20 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { DaemonReaper, exited } from "../../test/helpers/processes";
+import { DaemonReaper, exited, socketAccepts } from "../../test/helpers/processes";
 import { REPO_ROOT } from "../../test/helpers/repo";
 import { waitFor } from "../../test/helpers/wait-for";
 import { REAL_SUPERVISORD } from "./real-supervisord";
 
 /** Which supervisord runs a scenario: Debian's 4.2.5 or ours. */
 export type Implementation = "real" | "ours";
+
+/**
+ * With COMPAT_OURS=real in the environment, every daemon a compat test starts as "ours" is the real
+ * supervisord too: a differential test must then pass, which shows that its masking and waits make
+ * two runs of the same program compare equal (the tests' self-check).
+ */
+export const OURS_IS_REAL = process.env["COMPAT_OURS"] === "real";
 
 /** A supervisord in the foreground whose main log a test reads while driving it. */
 export interface LogDaemon {
@@ -35,18 +42,25 @@ export interface LogDaemonOptions {
    * prlimit(1), which execs it: the pid stays the daemon's.
    */
   softLimits?: { nofile: number; nproc: number };
+  /**
+   * Ready once this unix socket accepts connections, instead of at the main log's `supervisord
+   * started with pid` line (which a loglevel above info leaves out).
+   */
+  readySocket?: string;
 }
 
 /**
- * Start the real or our supervisord with `-n -c dir/supervisord.conf` (cwd and HOME `dir`) and
- * wait for `supervisord started with pid` in its main log. Cleanup is registered at once:
+ * Start the real or our supervisord (the real one for both with COMPAT_OURS=real) with
+ * `-n -c dir/supervisord.conf` (cwd and HOME `dir`) and wait for `supervisord started with pid`
+ * in its main log, or for `readySocket` to accept. Cleanup is registered at once:
  * SIGTERM if it still runs, SIGKILL after 20 s, then every process group it ever started (each
  * child leads its own) is killed, grandchildren included.
  */
 export async function startLogDaemon(t: TestContext, which: Implementation, dir: string, options: LogDaemonOptions = {}): Promise<LogDaemon> {
   const configPath = join(dir, "supervisord.conf");
   // Ours through bin/supervisord, as a user runs it: it records the soft fd limit Node raises.
-  const daemonArgs = which === "real" ? [REAL_SUPERVISORD, "-n", "-c", configPath] : [join(REPO_ROOT, "bin/supervisord"), "-n", "-c", configPath];
+  const real = which === "real" || OURS_IS_REAL;
+  const daemonArgs = real ? [REAL_SUPERVISORD, "-n", "-c", configPath] : [join(REPO_ROOT, "bin/supervisord"), "-n", "-c", configPath];
   const limits = options.softLimits;
   const [command = "", ...args] =
     limits === undefined ? daemonArgs : ["prlimit", `--nofile=${limits.nofile}:`, `--nproc=${limits.nproc}:`, "--", ...daemonArgs];
@@ -92,7 +106,9 @@ export async function startLogDaemon(t: TestContext, which: Implementation, dir:
     exited: done,
   };
   try {
-    await waitFor(() => child.exitCode !== null || /supervisord started with pid/.test(read()), { what: `the ${which} supervisord to start` });
+    const socket = options.readySocket;
+    const ready = async (): Promise<boolean> => (socket === undefined ? /supervisord started with pid/.test(read()) : socketAccepts(socket));
+    await waitFor(async () => child.exitCode !== null || (await ready()), { what: `the ${which} supervisord to start` });
   } catch (err) {
     throw new Error(`${String(err)}\n${output}`);
   }

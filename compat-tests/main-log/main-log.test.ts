@@ -22,6 +22,7 @@
  * two groups left to stop, so that they end before a second `waiting for ... to die` (3 s).
  *
  * To look into a failure: MAIN_LOG_KEEP=/some/dir keeps both raw logs of every scenario there.
+ * COMPAT_OURS=real runs the real supervisord in place of ours (harness/log-daemon.ts): a self-check.
  */
 import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";

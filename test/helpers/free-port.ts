@@ -1,6 +1,9 @@
 import { createServer } from "node:net";
 
-/** A TCP port on 127.0.0.1 that was free a moment ago (for a config that must name its port). */
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then closed): another
+ * process may take it before the caller does, which a test then reports as a failure to start.
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
