@@ -14,6 +14,11 @@ import { childNofile, raiseRlimits } from "../supervisor/rlimits";
 import { Supervisor } from "../supervisor/supervisor";
 import { RpcDispatcher } from "../rpc/dispatcher";
 import { SUPERVISOR_VERSION } from "../rpc/supervisor-namespace";
+import type { PyValue } from "../protocol/codec";
+import { toFault } from "../protocol/faults";
+import { renderWebRequest } from "../web/render-web-request";
+import { RpcFault, type RpcCall } from "../web/rpc-call";
+import { UI_STATIC_DIR } from "../web/ui-static-dir";
 import type { HttpBackend } from "../http/backend";
 import { createHttpHandler } from "../http/http-handler";
 import { closeListeners, ListenError, openListeners, type Listener } from "../http/listeners";
@@ -75,13 +80,18 @@ interface RunContext {
 
 /** What the HTTP servers answer with: the XML-RPC dispatcher, the log tails, the status page. */
 function daemonBackend(rpc: RpcDispatcher, config: SupervisordConfig, log: DaemonLog): HttpBackend {
+  // The status page calls the same methods in process; a fault reaches it as an RpcFault.
+  const webCall: RpcCall = (method, params) =>
+    rpc.call(method, params as PyValue[]).catch((err: unknown) => {
+      const fault = toFault(err);
+      throw fault === undefined ? err : new RpcFault(fault.faultCode, fault.faultString);
+    });
   return {
     rpc: (body) => rpc.handle(body),
     processLogFile: (namespec, channel) => rpc.logFileFor(namespec, channel),
     mainLogFile: () => (config.logfile !== "syslog" && existsSync(config.logfile) ? config.logfile : null),
-    // TODO(#4): the status page.
-    page: () => Promise.resolve(null),
-    staticDir: null,
+    page: (req) => renderWebRequest(req, webCall),
+    staticDir: UI_STATIC_DIR,
     log,
   };
 }

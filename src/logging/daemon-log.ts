@@ -15,8 +15,8 @@ export type LevelNumber = keyof typeof LEVEL_CODES;
 export interface LogHandler {
   /** `text` is the formatted record; `message` the bare message, for handlers that format per line. */
   emit(text: string, level: LevelNumber, message: string, when: Date): void;
-  /** SIGUSR2: reopen the file (after what was queued is written). */
-  reopen(): void;
+  /** SIGUSR2: reopen the file (after what was queued is written); resolves once it is open. */
+  reopen(): void | Promise<void>;
   /** RPC clearLog: delete the file and start a new one. */
   remove(): void;
   /** Write what is queued and let go of the file. */
@@ -75,8 +75,9 @@ export class DaemonLog {
     this.log(3, message);
   }
 
-  reopen(): void {
-    for (const handler of this.handlers) handler.reopen();
+  /** Reopen every file (SIGUSR2, clearLog); resolves once they are open again. */
+  async reopen(): Promise<void> {
+    await Promise.all(this.handlers.map((handler) => handler.reopen()));
   }
 
   async close(): Promise<void> {
@@ -125,8 +126,10 @@ export class FileHandler implements LogHandler {
     if (!this.file.closed) this.file.write(Buffer.from(text, "utf8"));
   }
 
-  reopen(): void {
-    this.file.reopen().catch((err: unknown) => process.stderr.write(`supervisord: could not reopen ${this.file.path}: ${String(err)}\n`));
+  reopen(): Promise<void> {
+    return this.file.reopen().catch((err: unknown) => {
+      process.stderr.write(`supervisord: could not reopen ${this.file.path}: ${String(err)}\n`);
+    });
   }
 
   remove(): void {

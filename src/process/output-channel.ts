@@ -109,8 +109,9 @@ export class OutputChannel {
   }
 
   /** clearProcessLogs: delete the file and start an empty one. */
-  remove(): void {
-    void this.#file?.then((file) => file?.remove().catch((err: unknown) => this.#fileError(err)));
+  async remove(): Promise<void> {
+    const file = await this.#file;
+    await file?.remove().catch((err: unknown) => this.#fileError(err));
   }
 
   /** Stop reading and close the file (the group is going away). */

@@ -1,4 +1,4 @@
-import { closeSync } from "node:fs";
+import { closeSync, writeSync } from "node:fs";
 import { Socket } from "node:net";
 import type { Writable } from "node:stream";
 import { credentialsOf } from "../posix/users";
@@ -37,9 +37,36 @@ const READ_CHUNK = PIPE_CAPACITY;
 export class StdinPipe {
   #fd: number | undefined;
   #stream: Socket | undefined;
+  /** The fd under the stream (the stream owns it; made non-blocking by libuv). */
+  #streamFd: number | undefined;
+  #closed = false;
 
   constructor(fd: number) {
     this.#fd = fd;
+  }
+
+  /**
+   * Write bytes now, as supervisord's flush does: false when the child has closed its end (EPIPE,
+   * supervisord's NO_FILE). What the pipe cannot take at once is queued behind, in order.
+   */
+  write(bytes: Buffer): boolean {
+    if (this.#closed) return false;
+    const stream = this.writable() as Socket;
+    let sent = 0;
+    if (stream.writableLength === 0 && this.#streamFd !== undefined) {
+      try {
+        sent = writeSync(this.#streamFd, bytes);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "EPIPE") {
+          this.#closed = true;
+          return false;
+        }
+        if (code !== "EAGAIN") throw err;
+      }
+    }
+    if (sent < bytes.length) stream.write(bytes.subarray(sent));
+    return true;
   }
 
   /** The pipe as a writable stream (made on first use; EPIPE after the child is gone). */
@@ -47,6 +74,7 @@ export class StdinPipe {
     if (this.#stream === undefined) {
       if (this.#fd === undefined) throw new Error("stdin pipe already closed");
       this.#stream = new Socket({ fd: this.#fd, readable: false, writable: true });
+      this.#streamFd = this.#fd;
       // An EPIPE writing to a child that has just exited is expected; callers see it through
       // their own listeners or write callbacks, this one keeps it from being thrown.
       this.#stream.on("error", () => undefined);
@@ -56,6 +84,8 @@ export class StdinPipe {
   }
 
   close(): void {
+    this.#closed = true;
+    this.#streamFd = undefined;
     this.#stream?.destroy();
     this.#stream = undefined;
     if (this.#fd !== undefined) closeSync(this.#fd);

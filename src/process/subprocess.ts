@@ -104,6 +104,11 @@ export class Subprocess {
     return this.#child?.stdin?.writable() ?? null;
   }
 
+  /** sendProcessStdin: false when there is no stdin or the child has closed it. */
+  writeStdin(bytes: Buffer): boolean {
+    return this.#child?.stdin?.write(bytes) ?? false;
+  }
+
   #changeState(to: ProcessStateName, expected = true): void {
     const from = this.state;
     if (from === to) return;

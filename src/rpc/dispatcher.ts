@@ -5,7 +5,7 @@ import { compareCodePoints, pyRepr } from "../config/python-str";
 import { decodeCall, encodeFault, encodeResponse, UnencodableValue, UnreadableCall, type PyValue, type XmlRpcValue } from "../protocol/codec";
 import { toFault, type Fault } from "../protocol/faults";
 import { methodHelpText, methodSignature } from "./method-docs";
-import { PythonError, pyStrValue } from "./python-values";
+import { PythonError, pyStrValue, pyTypeName } from "./python-values";
 import type { RpcDaemon } from "./rpc-daemon";
 import { splitNamespec, SupervisorNamespace } from "./supervisor-namespace";
 
@@ -151,7 +151,7 @@ export class RpcDispatcher {
   #multicall(calls: PyValue): Answer {
     if (!Array.isArray(calls)) {
       if (typeof calls === "string") throw new PythonError("AttributeError", "'str' object has no attribute 'copy'");
-      throw new PythonError("TypeError", `'${typeof calls}' object is not subscriptable`);
+      throw new PythonError("TypeError", `'${pyTypeName(calls)}' object is not subscriptable`);
     }
     const run = async (): Promise<XmlRpcValue> => {
       const results: XmlRpcValue[] = [];
@@ -163,7 +163,7 @@ export class RpcDispatcher {
           if (name === undefined) throw fault("INCORRECT_PARAMETERS", "No methodName");
           if (name === "system.multicall") throw fault("INCORRECT_PARAMETERS", "Recursive system.multicall forbidden");
           if (!Array.isArray(params)) throw fault("INCORRECT_PARAMETERS");
-          if (typeof name !== "string") throw new PythonError("AttributeError", `'${typeof name}' object has no attribute 'split'`);
+          if (typeof name !== "string") throw new PythonError("AttributeError", `'${pyTypeName(name)}' object has no attribute 'split'`);
           results.push(await this.#traverse(name, params));
         } catch (err) {
           const { faultCode, faultString } = multicallFault(err);

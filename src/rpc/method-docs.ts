@@ -67,14 +67,19 @@ const DOCS: Readonly<Record<string, Doc>> = {
   "system.multicall": { summary: "Process an array of calls, and return an array of results, one per call", params: [["array", "calls", "An array of call requests"]], returns: ["array", "result", "An array of results"] },
 };
 
+const OPENS_ON_NEW_LINE = new Set(["supervisor.reloadConfig", "supervisor.tailProcessStdoutLog", "supervisor.tailProcessStderrLog"]);
+const ENDS_WITH_BLANK_LINE = new Set(["supervisor.reloadConfig", "supervisor.startProcess"]);
+
 /** The help text of a method (its canonical name, not an alias). */
 export function methodHelpText(name: string): string | undefined {
   const doc = DOCS[name];
   if (doc === undefined) return undefined;
   const indent = "        ";
   const tags = [...(doc.params ?? []).map(([type, param, text]) => `@param ${type} ${param} ${text}`), `@return ${doc.returns.join(" ")}`];
-  const lead = name === "system.multicall" ? "" : " ";
-  return `${lead}${doc.summary}\n\n${tags.map((tag) => indent + tag).join("\n")}\n${indent}`;
+  // The shapes of supervisord's docstrings: most open with a space, a few on a new line.
+  const lead = name === "system.multicall" ? "" : OPENS_ON_NEW_LINE.has(name) ? `\n${indent}` : " ";
+  const end = ENDS_WITH_BLANK_LINE.has(name) ? `\n\n${indent}` : `\n${indent}`;
+  return `${lead}${doc.summary}\n\n${tags.map((tag) => indent + tag).join("\n")}${end}`;
 }
 
 /** [return type, parameter types...], read from the tags as supervisord reads its docstrings. */

@@ -11,7 +11,7 @@ export interface RpcDaemon {
   /** Read the config file again; a ConfigError leaves `available()` as it was. */
   reread(): void;
   /** The main log file was deleted: open a new one (clearLog). */
-  reopenMainLog(): void;
+  reopenMainLog(): Promise<void>;
   /** RPC shutdown / restart: the reply goes out first, then the daemon stops. */
   shutdown(): void;
   restart(): void;

@@ -217,7 +217,7 @@ export class SupervisorNamespace {
     return readText(logfile, pyInt(offset), pyInt(length));
   }
 
-  clearLog(): Answer {
+  async clearLog(): Promise<XmlRpcValue> {
     this.#update();
     const logfile = this.daemon.config.logfile;
     if (logfile === "syslog" || !existsSync(logfile)) throw fault("NO_FILE");
@@ -227,7 +227,7 @@ export class SupervisorNamespace {
       throw fault("FAILED");
     }
     this.daemon.supervisor.log.info("reopening log file");
-    this.daemon.reopenMainLog();
+    await this.daemon.reopenMainLog();
     return true;
   }
 
@@ -398,10 +398,10 @@ export class SupervisorNamespace {
     this.#update();
     const entries: Record<string, XmlRpcValue>[] = [];
     for (const gconfig of this.daemon.available()) {
-      const active = this.#supervisor.groups.get(gconfig.name);
+      const inuse = this.#supervisor.groups.has(gconfig.name);
       for (const p of gconfig.processes) {
-        // AUTO names exist once the group is created from this very config.
-        const created = active?.config === gconfig ? active.processes.get(p.name)?.channels.logfiles : undefined;
+        // AUTO names exist once a group has been created from this very config.
+        const created = this.#supervisor.logfilesOf.get(p);
         const logfile = (file: LogFile, channel: "stdout" | "stderr"): string =>
           file === null ? "none" : isAuto(file) ? (created?.[channel] ?? "auto") : file;
         entries.push({
@@ -412,7 +412,7 @@ export class SupervisorNamespace {
           exitcodes: p.exitcodes,
           group: gconfig.name,
           group_prio: gconfig.priority,
-          inuse: active !== undefined,
+          inuse,
           killasgroup: p.killasgroup,
           name: p.name,
           process_prio: p.priority,
@@ -494,16 +494,23 @@ export class SupervisorNamespace {
     this.#update();
     const proc = this.#process(name);
     // supervisord's removelogs() acts only through a running process's dispatchers.
-    if (proc.pid) {
-      proc.channels.stdout.remove();
-      proc.channels.stderr?.remove();
-    }
-    return true;
+    if (!proc.pid) return true;
+    return Promise.all([proc.channels.stdout.remove(), proc.channels.stderr?.remove()]).then(() => true);
   }
 
-  clearAllProcessLogs(): Answer {
+  /** One process after the other, in priority order (supervisord clears one per loop pass). */
+  async clearAllProcessLogs(): Promise<XmlRpcValue> {
     this.#update();
-    return this.#forEach(this.#allProcesses(false), () => true, (namespec) => this.clearProcessLogs(namespec));
+    const results: ResultStruct[] = [];
+    for (const proc of this.#allProcesses(false)) {
+      try {
+        await this.clearProcessLogs(namespecOf(proc.groupName, proc.config.name));
+        results.push(resultOf(proc));
+      } catch (err) {
+        results.push(resultOf(proc, err));
+      }
+    }
+    return results;
   }
 
   // --- process I/O ---
@@ -513,9 +520,7 @@ export class SupervisorNamespace {
     if (typeof chars !== "string") throw fault("INCORRECT_PARAMETERS", chars);
     const proc = this.#process(name);
     if (!proc.pid || proc.killing) throw fault("NOT_RUNNING", name);
-    const stdin = proc.stdin();
-    if (stdin === null || stdin.destroyed || stdin.writableEnded) throw fault("NO_FILE", name);
-    stdin.write(Buffer.from(chars, "utf8"));
+    if (!proc.writeStdin(Buffer.from(chars, "utf8"))) throw fault("NO_FILE", name);
     return true;
   }
 

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { FastCGIGroupConfig, GroupConfig, SupervisordConfig } from "../config/model";
+import type { FastCGIGroupConfig, GroupConfig, ProcessConfig, SupervisordConfig } from "../config/model";
 import type { EventBus } from "../events/event-bus";
 import type { DaemonLog } from "../logging/daemon-log";
 import type { FcgiSocket, ProcessHost, Subprocess } from "../process/subprocess";
@@ -38,6 +38,12 @@ export class Supervisor implements ProcessHost {
   readonly serverurl: string | null;
   readonly childNofile: number | undefined;
 
+  /**
+   * The log files made for each process config a group was ever created from (AUTO names
+   * resolved): supervisord writes them into the config object, so getAllConfigInfo reports them
+   * as long as that config is the available one, even after the group is removed.
+   */
+  readonly logfilesOf = new WeakMap<ProcessConfig, { stdout: string | null; stderr: string | null }>();
   readonly #stateWatchers = new Set<(proc: Subprocess) => void>();
   #stopQueue: ProcessGroup[] | undefined;
   #stopQueued = false;
@@ -69,7 +75,9 @@ export class Supervisor implements ProcessHost {
   async addProcessGroup(config: GroupConfig): Promise<boolean> {
     if (this.groups.has(config.name)) return false;
     const fcgi = config.type === "fcgi" && this.options.openFcgiSocket ? this.options.openFcgiSocket(config) : undefined;
-    this.groups.set(config.name, new ProcessGroup(config, this, this.options.makeChannels, fcgi));
+    const group = new ProcessGroup(config, this, this.options.makeChannels, fcgi);
+    this.groups.set(config.name, group);
+    for (const proc of group.processes.values()) this.logfilesOf.set(proc.config, proc.channels.logfiles);
     this.events.notify({ type: "PROCESS_GROUP_ADDED", groupName: config.name });
     return true;
   }
@@ -180,7 +188,7 @@ export class Supervisor implements ProcessHost {
   /** SIGUSR2: the main log, then every process's files. */
   reopenLogs(): void {
     this.log.info("supervisord logreopen");
-    this.log.reopen();
+    void this.log.reopen();
     for (const group of this.groups.values()) group.reopenLogs();
   }
 

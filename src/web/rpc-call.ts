@@ -1,3 +1,5 @@
+import { FAULT_CODES } from "../protocol/faults";
+
 /**
  * How the web UI reaches the daemon: the same XML-RPC methods a remote client calls, in process.
  * The UI is a client of `supervisor.*` (as in supervisord, whose views call its RPC interface):
@@ -23,11 +25,4 @@ export class RpcFault extends Error {
 }
 
 /** The fault numbers the UI tells apart (xmlrpc.md §8.2). */
-export const UI_FAULT_CODES = Object.freeze({
-  BAD_NAME: 10,
-  NO_FILE: 20,
-  NOT_EXECUTABLE: 21,
-  ABNORMAL_TERMINATION: 40,
-  SPAWN_ERROR: 50,
-  ALREADY_STARTED: 60,
-});
+export const UI_FAULT_CODES = FAULT_CODES;
