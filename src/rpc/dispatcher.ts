@@ -41,6 +41,8 @@ export class RpcDispatcher {
   readonly #methods = new Map<string, Method>();
   readonly #log: DaemonLog;
   readonly #daemon: RpcDaemon;
+  /** Whole replies of frozen results (an unchanged getAllProcessInfo), encoded once. */
+  readonly #replies = new WeakMap<object, Buffer>();
 
   constructor(daemon: RpcDaemon) {
     this.#daemon = daemon;
@@ -194,6 +196,11 @@ export class RpcDispatcher {
       try {
         value = await this.#traverse(methodName, params);
         this.#log.trace(`XML-RPC method ${methodName}() returned successfully`);
+        if (typeof value === "object" && Object.isFrozen(value)) {
+          const reply = this.#replies.get(value) ?? Buffer.from(encodeResponse(value), "utf8");
+          this.#replies.set(value, reply);
+          return { status: 200, body: reply };
+        }
         response = encodeResponse(value);
       } catch (err) {
         const f = toFault(err);

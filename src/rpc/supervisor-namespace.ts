@@ -69,6 +69,7 @@ function byPriority(group: ProcessGroup): Subprocess[] {
 export class SupervisorNamespace {
   /** Each process's last info struct, frozen (so encoded once), while its revision and second hold. */
   readonly #infos = new WeakMap<Subprocess, { revision: number; second: number; info: Readonly<ProcessInfo> }>();
+  #lastAll: readonly Readonly<ProcessInfo>[] | undefined;
 
   constructor(readonly daemon: RpcDaemon) {}
 
@@ -448,7 +449,13 @@ export class SupervisorNamespace {
   getAllProcessInfo(): Answer {
     this.#update();
     const now = Date.now() / 1000;
-    return this.#allProcesses(true).map((proc) => this.#info(proc, now) as XmlRpcValue);
+    const infos = this.#allProcesses(true).map((proc) => this.#info(proc, now));
+    // Nothing changed since the last answer (a dashboard polling): the same frozen list, whose
+    // reply is then encoded only once.
+    const last = this.#lastAll;
+    if (last !== undefined && last.length === infos.length && infos.every((info, i) => info === last[i])) return last as XmlRpcValue;
+    this.#lastAll = Object.freeze(infos);
+    return this.#lastAll as XmlRpcValue;
   }
 
   // --- process logs ---
