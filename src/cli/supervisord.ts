@@ -254,11 +254,12 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
       }
     }
     process.umask(config.umask);
-    ctx.status.ready();
   }
   pidfileWritten = writePidfile(config.pidfile);
   if (pidfileWritten) log.info(`supervisord started with pid ${process.pid}`);
   else log.critical(`could not write pidfile ${config.pidfile}`);
+  // The daemonizing parent exits now: the pidfile is there by the time the command returns.
+  if (ctx.first) ctx.status?.ready();
 
   void supervisor.run();
   // Nothing else may be keeping Node's event loop alive (no server, no child running): the
