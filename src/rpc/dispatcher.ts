@@ -27,11 +27,6 @@ function fault(code: ConstructorParameters<typeof SupervisorError>[0], detail?: 
   return new SupervisorError(code, detail);
 }
 
-/** An error that becomes HTTP 500 (or a FAILED entry inside a multicall). */
-function unexpected(err: unknown): boolean {
-  return !(err instanceof SupervisorError);
-}
-
 /**
  * The method table and its dispatch (xmlrpc.md §8, §11): namespaces `system` and, with
  * `[rpcinterface:supervisor]`, `supervisor`; supervisord's rules for names, argument counts
@@ -226,7 +221,6 @@ export class RpcDispatcher {
 function multicallFault(err: unknown): Fault {
   const f = toFault(err);
   if (f !== undefined) return f;
-  if (!unexpected(err)) throw err;
   const cls = err instanceof PythonError ? err.pyClass : "Exception";
   const message = err instanceof Error ? err.message : pyStrValue(String(err));
   return { faultCode: 30, faultString: `FAILED: <class '${cls}'>:${message}` };

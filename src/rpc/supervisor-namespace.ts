@@ -2,7 +2,7 @@ import { existsSync, unlinkSync } from "node:fs";
 import { commandSearchPath } from "../config/child-environment";
 import { groupsEqual } from "../config/diff";
 import { signalNumber } from "../config/datatypes";
-import { isAuto, type LogFile } from "../config/model";
+import { isAuto } from "../config/model";
 import { compareCodePoints } from "../config/python-str";
 import { ConfigError, SupervisorError } from "../errors";
 import { LogReadError, readLogSlice, tailLog } from "../logging/log-reads";
@@ -13,6 +13,7 @@ import type { Subprocess } from "../process/subprocess";
 import { VALID_SIGNAL_NUMBERS } from "../posix/signals";
 import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES } from "../states";
 import type { ProcessGroup } from "../supervisor/process-group";
+import { processConfigInfo } from "./process-config-info";
 import { processInfo, type ProcessInfo } from "./process-info";
 import { pyHashable, pyInt, pyString, pyStrValue, pyTruthy, PythonError } from "./python-values";
 import type { RpcDaemon } from "./rpc-daemon";
@@ -403,39 +404,7 @@ export class SupervisorNamespace {
       for (const p of gconfig.processes) {
         // AUTO names exist once a group has been created from this very config.
         const created = this.#supervisor.logfilesOf.get(p);
-        const logfile = (file: LogFile, channel: "stdout" | "stderr"): string =>
-          file === null ? "none" : isAuto(file) ? (created?.[channel] ?? "auto") : file;
-        entries.push({
-          autostart: p.autostart,
-          directory: p.directory ?? "none",
-          uid: p.uid ?? "none",
-          command: p.command,
-          exitcodes: p.exitcodes,
-          group: gconfig.name,
-          group_prio: gconfig.priority,
-          inuse,
-          killasgroup: p.killasgroup,
-          name: p.name,
-          process_prio: p.priority,
-          redirect_stderr: p.redirect_stderr,
-          startretries: p.startretries,
-          startsecs: p.startsecs,
-          stdout_capture_maxbytes: p.stdout_capture_maxbytes,
-          stdout_events_enabled: p.stdout_events_enabled,
-          stdout_logfile: logfile(p.stdout_logfile, "stdout"),
-          stdout_logfile_backups: p.stdout_logfile_backups,
-          stdout_logfile_maxbytes: p.stdout_logfile_maxbytes,
-          stdout_syslog: p.stdout_syslog,
-          stopsignal: p.stopsignal,
-          stopwaitsecs: p.stopwaitsecs,
-          stderr_capture_maxbytes: p.stderr_capture_maxbytes,
-          stderr_events_enabled: p.stderr_events_enabled,
-          stderr_logfile: logfile(p.stderr_logfile, "stderr"),
-          stderr_logfile_backups: p.stderr_logfile_backups,
-          stderr_logfile_maxbytes: p.stderr_logfile_maxbytes,
-          stderr_syslog: p.stderr_syslog,
-          serverurl: p.serverurl ?? "none",
-        });
+        entries.push(processConfigInfo(gconfig, p, inuse, (file, channel) => (file === null ? "none" : isAuto(file) ? (created?.[channel] ?? "auto") : file)));
       }
     }
     return entries.sort((a, b) => compareCodePoints(String(a["name"]), String(b["name"])));
