@@ -10,6 +10,7 @@ import type { ProcessStateName, SupervisorStateName } from "../states";
 import { CommandError, resolveCommand } from "./command";
 import { pythonObjectId, type OutputChannel } from "./output-channel";
 import { ForkError, spawnChild, type SpawnedChild } from "./spawn";
+import type { Deadlines } from "./deadlines";
 import { STARTABLE, assertMove } from "./transitions";
 
 /** What a process needs from the daemon around it. */
@@ -26,6 +27,8 @@ export interface ProcessHost {
   stateChanged(proc: Subprocess): void;
   /** The soft RLIMIT_NOFILE children get (supervisord's own), when not the daemon's. */
   readonly childNofile?: number | undefined;
+  /** Where processes set their deadlines, so that they fire in order. */
+  readonly deadlines: Deadlines;
 }
 
 /** An fcgi-program's shared listening socket, handed to each process as stdin. */
@@ -78,7 +81,6 @@ export class Subprocess {
   #startedAt = 0;
   #delay = 0;
   #laststopreport = 0;
-  #timer: NodeJS.Timeout | undefined;
   #transitionQueued = false;
   #child: SpawnedChild | undefined;
   readonly #objectId = pythonObjectId();
@@ -153,8 +155,7 @@ export class Subprocess {
    * RUNNING after startsecs, SIGKILL after stopwaitsecs. Sets a timer for the next deadline.
    */
   transition(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.host.deadlines.cancel(this);
     const now = performance.now();
     const state = this.state;
     if (this.host.mood() === "RUNNING") {
@@ -199,11 +200,7 @@ export class Subprocess {
   }
 
   #wakeAt(deadline: number): void {
-    clearTimeout(this.#timer);
-    // Whole milliseconds, rounded up: timers then fire in the order of their deadlines (processes
-    // started one after another reach RUNNING in that order, as in supervisord's loop); +1 ms
-    // because supervisord's comparisons are strict (`now > delay`).
-    this.#timer = setTimeout(() => this.transition(), Math.max(0, Math.ceil(deadline - performance.now())) + 1);
+    this.host.deadlines.schedule(this, deadline, () => this.transition());
   }
 
   /** Start the process now (supervisord's spawn()); returns the pid, or undefined if it failed. */
@@ -303,7 +300,7 @@ export class Subprocess {
     this.#delay = 0;
     this.backoff = 0;
     this.systemStop = true;
-    clearTimeout(this.#timer);
+    this.host.deadlines.cancel(this);
     this.#changeState("FATAL");
   }
 
@@ -315,7 +312,7 @@ export class Subprocess {
   kill(sig: number): string | undefined {
     if (this.state === "BACKOFF") {
       this.host.log.debug(`Attempted to kill ${this.name}, which is in BACKOFF state.`);
-      clearTimeout(this.#timer);
+      this.host.deadlines.cancel(this);
       this.#changeState("STOPPED");
       this.#changed();
       return undefined;
@@ -405,8 +402,7 @@ export class Subprocess {
     this.laststop = nowSeconds();
     const tooQuickly = now - this.#startedAt < this.config.startsecs * 1000;
     const expected = this.config.exitcodes.includes(es);
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.host.deadlines.cancel(this);
 
     if (this.killing) {
       this.killing = false;
@@ -443,8 +439,7 @@ export class Subprocess {
 
   /** Stop every timer: the process is being dropped (its group removed or the daemon exiting). */
   dispose(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.host.deadlines.cancel(this);
   }
 }
 

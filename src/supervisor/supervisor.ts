@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { FastCGIGroupConfig, GroupConfig, ProcessConfig, SupervisordConfig } from "../config/model";
 import type { EventBus } from "../events/event-bus";
 import type { DaemonLog } from "../logging/daemon-log";
+import { Deadlines } from "../process/deadlines";
 import type { FcgiSocket, ProcessHost, Subprocess } from "../process/subprocess";
 import type { SupervisorStateName } from "../states";
 import { ProcessGroup, type ChannelFactory } from "./process-group";
@@ -37,6 +38,7 @@ export class Supervisor implements ProcessHost {
   readonly daemonEnv: NodeJS.ProcessEnv;
   readonly serverurl: string | null;
   readonly childNofile: number | undefined;
+  readonly deadlines = new Deadlines();
 
   /**
    * The log files made for each process config a group was ever created from (AUTO names
