@@ -239,10 +239,12 @@ const SCENARIO: Item[] = [
   c("stop manual", { prepare: running("manual") }),
   c("stop manual", { prepare: stopped("manual") }),
   c("stop grp:*", { prepare: running("grp:ga", "grp:gb"), settle: running("grp:ga", "grp:gb"), unordered: true }),
+  c("stop grp:ga nosuch", { prepare: running("grp:ga"), settle: running("grp:ga") }),
   c("stop all", { prepare: seq(running("manual"), stopped("echo")), settle: running(...ALWAYS_RUNNING), unordered: true }),
   // restart
   c("restart manual grp:*", { prepare: running("manual"), settle: running("grp:ga", "grp:gb"), unordered: true }),
   c("restart nosuch"),
+  c("restart all", { prepare: stopped("echo"), settle: running(...ALWAYS_RUNNING), unordered: true }),
   // signal
   c("signal HUP sig", { prepare: clearLogs("sig"), settle: waitLog("sig", "got SIGHUP\n") }),
   c("signal BOGUS sig"),
@@ -276,6 +278,7 @@ const SCENARIO: Item[] = [
   // version, help, unknown commands, argument errors
   c("version"),
   offline("help"),
+  offline("help stop"),
   c("", { input: HELP_TOPICS.split(" ").map((topic) => `help ${topic}\n`).join("") }),
   offline("-c @DIR@/supervisord.conf foo bar"),
   c("shutdown x"),
