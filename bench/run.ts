@@ -3,11 +3,12 @@
  * rounds; medians and the ratio as markdown for the README (progress goes to stderr).
  *   --quick            fewer rounds and 50 MiB instead of 500 MiB of log output, for development
  *   --rounds N         rounds of the config-read benchmark (default 7)
- *   --only a,b         run only these: config-read, log-capture, respawn, many-programs, rpc
+ *   --only a,b         run only these: config-read, log-capture, respawn, many-programs, rpc, ctl
  * Exits with status 1 when a benchmark found lost or reordered output or another failure.
  */
 import { join } from "node:path";
 import { benchConfigRead } from "./config-read";
+import { benchCtlStartup } from "./ctl-startup";
 import type { BenchResult } from "./log-capture";
 import { benchLogCapture } from "./log-capture";
 import { benchManyPrograms } from "./many-programs";
@@ -15,7 +16,7 @@ import { benchRespawn } from "./respawn";
 import { benchRpcLatency } from "./rpc-latency";
 import { markdownTable } from "./stats";
 
-const BENCHMARKS = ["config-read", "log-capture", "respawn", "many-programs", "rpc"] as const;
+const BENCHMARKS = ["config-read", "log-capture", "respawn", "many-programs", "rpc", "ctl"] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 function flag(name: string): string | undefined {
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
           idleMs: quick ? 500 : 1000,
         }),
     ],
+    ["ctl", "supervisorctl", () => benchCtlStartup({ rounds: quick ? 3 : 15, programs: 200 })],
   ];
   for (const [name, title, run] of results) {
     if (!wanted(name)) continue;

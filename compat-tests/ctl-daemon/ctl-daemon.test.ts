@@ -14,7 +14,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
@@ -22,11 +22,13 @@ import { run, type Finished } from "../../test/helpers/processes";
 import { dist, REPO_ROOT } from "../../test/helpers/repo";
 import { tempDir } from "../../test/helpers/temp-dir";
 import { waitFor } from "../../test/helpers/wait-for";
+import { DEBIAN_SUPERVISORCTL } from "../harness/ctl-client";
+import { maskCtlOutput } from "../harness/ctl-mask";
 import { startLogDaemon, type Implementation, type LogDaemon } from "../harness/log-daemon";
 import { keepTranscript, transcriptDiff } from "../harness/transcript";
 
 const CONFIG = join(REPO_ROOT, "compat-tests/ctl-daemon/supervisord.conf");
-const SUPERVISORCTL = "/usr/bin/supervisorctl";
+const SUPERVISORCTL = DEBIAN_SUPERVISORCTL;
 
 interface Session {
   dir: string;
@@ -46,16 +48,8 @@ function env(dir: string): NodeJS.ProcessEnv {
   return { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: dir, LANG: "C.UTF-8" };
 }
 
-/** What differs from run to run in supervisorctl's output, masked. */
 function mask(text: string, session: Session): string {
-  let out = text;
-  for (const dir of [...new Set([realpathSync(session.dir), session.dir])]) out = out.split(dir).join("<DIR>");
-  return out
-    .replace(/pid \d+, uptime \d+:\d\d:\d\d/g, "pid <pid>, uptime <uptime>")
-    .replace(/\b[A-Z][a-z]{2} \d\d \d\d:\d\d [AP]M\b/g, "<date>")
-    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}/g, "<TIMESTAMP>")
-    .replace(/(-(?:stdout|stderr)---[^\s/]*?-)[a-z0-9_]{8}(\.log)/g, "$1XXXXXXXX$2")
-    .replace(/^\d+$/gm, (n) => (n === String(session.daemon.pid) ? "<supervisord pid>" : n === "0" ? n : "<pid>"));
+  return maskCtlOutput(text, session.dir, session.daemon.pid);
 }
 
 /**

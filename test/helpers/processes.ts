@@ -43,10 +43,17 @@ export interface Finished {
   stderr: string;
 }
 
-/** Run a command to completion (killed after `timeoutMs`), collecting its output. */
-export function run(command: string, args: readonly string[], options: SpawnOptions & { timeoutMs?: number } = {}): Promise<Finished> {
+/**
+ * Run a command to completion (killed after `timeoutMs`), collecting its output. `input` is
+ * written to its stdin, which is then closed (without it, stdin is /dev/null).
+ */
+export function run(command: string, args: readonly string[], options: SpawnOptions & { timeoutMs?: number; input?: string } = {}): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    const { input, ...spawnOptions } = options;
+    const child = spawn(command, args, { ...spawnOptions, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    // EPIPE when it exits without reading its input: what it printed is still the result
+    child.stdin?.on("error", () => undefined);
+    child.stdin?.end(input);
     let stdout = "";
     let stderr = "";
     child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));
