@@ -5,8 +5,13 @@ import { ProcessStates } from "../states";
 import type { Command, Ctl } from "./ctl-context";
 import { asPythonError } from "./error-line";
 import { ExitStatus, member } from "./format";
-import { LogTailStream } from "./log-tail-stream";
+import type { LogTailStream as LogTailStreamType } from "./log-tail-stream";
 import { argumentError } from "./process-commands";
+
+/** The /logtail follower (node:http), loaded only by `tail -f`, `maintail -f` and `fg`. */
+function logTailStream(): typeof LogTailStreamType {
+  return (require("./log-tail-stream") as typeof import("./log-tail-stream.js")).LogTailStream;
+}
 
 /** The commands that read logs (ctl.md §4.8-§4.10): tail, maintail, fg. */
 
@@ -18,7 +23,7 @@ function pyInt(text: string): number | undefined {
 /** `tail -f` / `maintail -f`: stream `path` until the server ends it or the user presses Ctrl-C. */
 async function follow(ctl: Ctl, path: string): Promise<void> {
   ctl.output("==> Press Ctrl-C to exit <==");
-  const stream = new LogTailStream(ctl.options, path, ctl.terminal);
+  const stream = new (logTailStream())(ctl.options, path, ctl.terminal);
   let interrupted = false;
   const release = ctl.terminal.onInterrupt(() => {
     interrupted = true;
@@ -154,7 +159,7 @@ const fg: Command = async (ctl, arg) => {
     return;
   }
   ctl.output("==> Press Ctrl-C to exit <==");
-  const streams = ["stdout", "stderr"].map((channel) => new LogTailStream(ctl.options, `/logtail/${name}/${channel}`, ctl.terminal));
+  const streams = ["stdout", "stderr"].map((channel) => new (logTailStream())(ctl.options, `/logtail/${name}/${channel}`, ctl.terminal));
   try {
     await forward(ctl, name);
   } finally {

@@ -1,4 +1,9 @@
-import { spawnSync } from "node:child_process";
+import type { spawnSync as SpawnSync } from "node:child_process";
+
+/** node:child_process, loaded at the first lookup (supervisorctl reads configs that need none). */
+function spawnSync(...args: Parameters<typeof SpawnSync>): ReturnType<typeof SpawnSync> {
+  return (require("node:child_process") as typeof import("node:child_process")).spawnSync(...args);
+}
 
 /** A passwd database record (`getent passwd`), the fields supervisord uses. */
 export interface PasswdEntry {

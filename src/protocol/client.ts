@@ -1,4 +1,4 @@
-import { Agent, request, type IncomingMessage } from "node:http";
+import { connect, type Socket } from "node:net";
 import { decodeResponse, encodeCall, type PyValue, type XmlRpcValue } from "./codec";
 
 /**
@@ -78,10 +78,25 @@ export function connectErrorOf(err: unknown, endpoint: Endpoint): unknown {
   return new ConnectError(code, "socketPath" in endpoint ? "unix" : "inet");
 }
 
+/** One HTTP reply, read off the connection. */
+interface Reply {
+  status: number;
+  reason: string;
+  body: Buffer;
+  /** The server will not take another request on this connection. */
+  closing: boolean;
+}
+
+/**
+ * XML-RPC over one kept-alive connection, written on `node:net`: a run of supervisorctl makes a
+ * handful of calls, and Node's http client alone costs more start-up time than the whole call.
+ * Replies are framed by Content-Length (supervisord always sends it) or by the end of the
+ * connection; a connection the server closed is opened again for the next call.
+ */
 export class RpcClient {
   readonly #endpoint: Endpoint;
-  readonly #agent = new Agent({ keepAlive: true, maxSockets: 1 });
   readonly #auth: string | undefined;
+  #socket: Socket | undefined;
 
   /** Throws UnknownProtocol for a URL that is neither unix:// nor http://. */
   constructor(
@@ -95,28 +110,88 @@ export class RpcClient {
   /** Call `method`: its value, or a rejection with RpcFault, HttpStatusError or ConnectError. */
   async call(method: string, ...params: XmlRpcValue[]): Promise<PyValue> {
     const body = Buffer.from(encodeCall(method, params), "utf8");
-    const headers: Record<string, string> = {
-      "User-Agent": "supervisord-ts supervisorctl",
-      "Content-Type": "text/xml",
-      Accept: "text/xml",
-      "Content-Length": String(body.length),
-    };
-    if (this.#auth !== undefined) headers["Authorization"] = this.#auth;
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request({ ...this.#endpoint, agent: this.#agent, method: "POST", path: "/RPC2", headers }, resolve);
-      req.once("error", (err) => reject(connectErrorOf(err, this.#endpoint)));
-      req.end(body);
-    });
-    const chunks: Buffer[] = [];
-    for await (const chunk of response) chunks.push(chunk as Buffer);
-    if (response.statusCode !== 200) throw new HttpStatusError(response.statusCode ?? 0, response.statusMessage ?? "");
-    const result = decodeResponse(Buffer.concat(chunks).toString("utf8"));
+    const host = "socketPath" in this.#endpoint ? "localhost" : `${this.#endpoint.host}:${this.#endpoint.port}`;
+    const head = [
+      "POST /RPC2 HTTP/1.1",
+      `Host: ${host}`,
+      "User-Agent: supervisord-ts supervisorctl",
+      "Content-Type: text/xml",
+      "Accept: text/xml",
+      ...(this.#auth === undefined ? [] : [`Authorization: ${this.#auth}`]),
+      `Content-Length: ${body.length}`,
+      "",
+      "",
+    ].join("\r\n");
+    const socket = this.#socket ?? (await this.#connect());
+    this.#socket = socket;
+    const reply = this.#read(socket);
+    socket.write(Buffer.concat([Buffer.from(head, "latin1"), body]));
+    const { status, reason, body: replyBody, closing } = await reply;
+    if (closing) this.close();
+    if (status !== 200) throw new HttpStatusError(status, reason);
+    const result = decodeResponse(replyBody.toString("utf8"));
     if ("fault" in result) throw new RpcFault(result.fault.faultCode, result.fault.faultString);
     return result.value;
   }
 
+  #connect(): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = "socketPath" in this.#endpoint ? connect(this.#endpoint.socketPath) : connect(this.#endpoint.port, this.#endpoint.host);
+      socket.once("connect", () => {
+        socket.off("error", onError);
+        resolve(socket);
+      });
+      const onError = (err: Error): void => reject(connectErrorOf(err, this.#endpoint));
+      socket.once("error", onError);
+    });
+  }
+
+  /** The next reply on `socket`. */
+  #read(socket: Socket): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      let data: Buffer = Buffer.alloc(0);
+      const finish = (outcome: () => void): void => {
+        socket.off("data", onData);
+        socket.off("end", onEnd);
+        socket.off("error", onError);
+        outcome();
+      };
+      const parse = (ended: boolean): void => {
+        const headEnd = data.indexOf("\r\n\r\n");
+        if (headEnd < 0) {
+          if (ended) finish(() => reject(connectErrorOf(Object.assign(new Error("connection closed"), { code: "ECONNRESET" }), this.#endpoint)));
+          return;
+        }
+        const lines = data.subarray(0, headEnd).toString("latin1").split("\r\n");
+        const statusLine = /^HTTP\/\S+ (\d{3}) ?(.*)$/.exec(lines[0] ?? "");
+        const header = (name: string): string | undefined =>
+          lines.slice(1).find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
+        const length = header("content-length");
+        const bodyStart = headEnd + 4;
+        if (length !== undefined && data.length < bodyStart + Number(length)) {
+          if (ended) finish(() => reject(connectErrorOf(Object.assign(new Error("connection closed"), { code: "ECONNRESET" }), this.#endpoint)));
+          return;
+        }
+        if (length === undefined && !ended) return; // framed by the end of the connection
+        const body = length === undefined ? data.subarray(bodyStart) : data.subarray(bodyStart, bodyStart + Number(length));
+        const closing = ended || header("connection")?.toLowerCase() === "close" || !(lines[0] ?? "").startsWith("HTTP/1.1");
+        finish(() => resolve({ status: Number(statusLine?.[1] ?? 0), reason: statusLine?.[2] ?? "", body, closing }));
+      };
+      const onData = (chunk: Buffer): void => {
+        data = data.length === 0 ? chunk : Buffer.concat([data, chunk]);
+        parse(false);
+      };
+      const onEnd = (): void => parse(true);
+      const onError = (err: Error): void => finish(() => reject(connectErrorOf(err, this.#endpoint)));
+      socket.on("data", onData);
+      socket.once("end", onEnd);
+      socket.once("error", onError);
+    });
+  }
+
   /** Close the kept-alive connection (the run can then end). */
   close(): void {
-    this.#agent.destroy();
+    this.#socket?.destroy();
+    this.#socket = undefined;
   }
 }
