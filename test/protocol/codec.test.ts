@@ -63,6 +63,23 @@ test("a call without <params> has no parameters; the method name is required", (
   assert.equal(reasonOf('<!DOCTYPE m [<!ENTITY a "aaaaaaaaaa">]><methodCall><methodName>&a;</methodName></methodCall>'), "unmarshallable");
 });
 
+test("plain documents and unusual ones decode alike (the fast reader and sax)", () => {
+  const name = (body: string): string => decodeCall(body).methodName;
+  assert.equal(name("<methodCall><methodName>a&#x41;&#66;&amp;&lt;&gt;&quot;&apos;</methodName></methodCall>"), "aAB&<>\"'");
+  assert.equal(name("<methodCall><!-- a comment --><methodName>x<![CDATA[<y>]]></methodName></methodCall>"), "x<y>");
+  assert.equal(name("<?xml version='1.0'?>\n<methodCall >\n<methodName>m.x</methodName>\n<params/>\n</methodCall>\n"), "m.x");
+  assert.deepEqual(call("<param><value><string>a\r\nb</string></value></param>"), call("<param><value><string>a\r\nb</string></value></param>"));
+  for (const bad of [
+    "<methodCall><methodName>x</methodName></methodCall><methodCall/>",
+    "<methodCall><methodName>x</methodName></methodCall>junk",
+    "<methodCall><methodName>a &bogus; b</methodName></methodCall>",
+    "<methodCall><methodName>a & b</methodName></methodCall>",
+    "<methodCall><methodName>x</methodName></methodcall>",
+  ]) {
+    assert.throws(() => decodeCall(bad), UnreadableCall, bad);
+  }
+});
+
 test("deeply nested values decode without exhausting the stack", () => {
   const depth = 100_000;
   const xml = "<value><array><data>".repeat(depth) + "</data></array></value>".repeat(depth);
