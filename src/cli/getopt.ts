@@ -1,3 +1,4 @@
+import { UsageError } from "./usage-error";
 /**
  * Python 3.11's `getopt.getopt(args, shortopts, longopts)`, which supervisord and supervisorctl
  * parse their command lines with (spec: config.md, command line). Reproduced rather than
@@ -115,4 +116,14 @@ function shortTakesValue(letter: string, shortopts: string): boolean {
   const at = letter === ":" ? -1 : spec.indexOf(letter);
   if (at < 0) throw new GetoptError(`option -${letter} not recognized`, letter);
   return spec[at + 1] === ":";
+}
+
+/** getopt for a program's own command line: a bad option is a usage error (exit 2, "Error: ..."). */
+export function getoptOrUsageError(argv: readonly string[], shortopts: string, longopts: readonly string[]): ReturnType<typeof getopt> {
+  try {
+    return getopt(argv, shortopts, longopts);
+  } catch (err) {
+    if (err instanceof GetoptError) throw new UsageError(err.message);
+    throw err;
+  }
 }

@@ -3,7 +3,7 @@ import { pyRepr } from "../config/python-str";
 import { configSearchPaths, findConfigFile } from "../config/search-path";
 import type { CtlOptions } from "../ctl/ctl-context";
 import { ConfigError } from "../errors";
-import { GetoptError, getopt } from "./getopt";
+import { getoptOrUsageError } from "./getopt";
 import { UsageError } from "./usage-error";
 
 /** What `supervisorctl ARGS` asks for (ctl.md §1). */
@@ -56,13 +56,7 @@ export function isUrl(value: string): boolean {
  * (given, or the first found) and its `[supervisorctl]` section: the command line wins over it.
  */
 export function parseSupervisorctlCommandLine(argv: readonly string[], progname: string, env: NodeJS.ProcessEnv = process.env): SupervisorctlCommand {
-  let parsed: ReturnType<typeof getopt>;
-  try {
-    parsed = getopt(argv, SHORTOPTS, LONGOPTS);
-  } catch (err) {
-    if (err instanceof GetoptError) throw new UsageError(err.message);
-    throw err;
-  }
+  const parsed = getoptOrUsageError(argv, SHORTOPTS, LONGOPTS);
   const values = new Map<Setting, string | true>();
   for (const [opt, arg] of parsed.options) {
     const spec = OPTIONS.find((o) => (opt.startsWith("--") ? `--${o.long}` === opt : `-${o.short}` === opt));

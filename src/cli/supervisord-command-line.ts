@@ -10,7 +10,7 @@ import {
 } from "../config/datatypes";
 import type { CommandLineSettings } from "../config/load-config";
 import { pyRepr } from "../config/python-str";
-import { GetoptError, getopt } from "./getopt";
+import { getoptOrUsageError } from "./getopt";
 import { UsageError } from "./usage-error";
 
 /** What `supervisord ARGS` asks for (states.md §10). */
@@ -68,13 +68,7 @@ function specFor(opt: string): OptionSpec | undefined {
  * acting when reached, converters checking values, an option given twice a conflict.
  */
 export function parseSupervisordCommandLine(argv: readonly string[]): SupervisordCommand {
-  let parsed: ReturnType<typeof getopt>;
-  try {
-    parsed = getopt(argv, SHORTOPTS, LONGOPTS);
-  } catch (err) {
-    if (err instanceof GetoptError) throw new UsageError(err.message);
-    throw err;
-  }
+  const parsed = getoptOrUsageError(argv, SHORTOPTS, LONGOPTS);
   if (parsed.args.length > 0) {
     throw new UsageError(`positional arguments are not supported: [${parsed.args.map(pyRepr).join(", ")}]`);
   }
