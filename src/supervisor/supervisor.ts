@@ -140,7 +140,7 @@ export class Supervisor implements ProcessHost {
   }
 
   stateChanged(proc: Subprocess): void {
-    for (const watch of [...this.#stateWatchers]) watch(proc);
+    if (this.#stateWatchers.size > 0) for (const watch of [...this.#stateWatchers]) watch(proc);
     if (this.#stopQueue === undefined || this.#stopQueued) return;
     this.#stopQueued = true;
     setImmediate(() => {
