@@ -1,5 +1,4 @@
 import { performance } from "node:perf_hooks";
-import type { Writable } from "node:stream";
 import { childEnvironment, commandSearchPath } from "../config/child-environment";
 import type { ProcessConfig } from "../config/model";
 import type { EventBus } from "../events/event-bus";
@@ -99,11 +98,6 @@ export class Subprocess {
 
   get name(): string {
     return this.config.name;
-  }
-
-  /** The child's stdin as a stream, when it has one and is running (sendProcessStdin, listeners). */
-  stdin(): Writable | null {
-    return this.#child?.stdin?.writable() ?? null;
   }
 
   /** sendProcessStdin: false when there is no stdin or the child has closed it. */

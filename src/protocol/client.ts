@@ -1,5 +1,6 @@
 import { connect, type Socket } from "node:net";
 import { decodeResponse, encodeCall, type PyValue, type XmlRpcValue } from "./codec";
+import { RpcFault } from "./faults";
 
 /**
  * The client side of the wire, as supervisorctl's transport speaks it (ctl.md §3): XML-RPC POSTs
@@ -7,16 +8,7 @@ import { decodeResponse, encodeCall, type PyValue, type XmlRpcValue } from "./co
  * password are known, one keep-alive connection for the whole run.
  */
 
-/** A fault answer: `faultString` is the whole `NAME: detail` text. */
-export class RpcFault extends Error {
-  constructor(
-    readonly faultCode: number,
-    readonly faultString: string,
-  ) {
-    super(faultString);
-    this.name = "RpcFault";
-  }
-}
+export { RpcFault };
 
 /** A reply whose HTTP status is not 200 (xmlrpc.client's ProtocolError). */
 export class HttpStatusError extends Error {

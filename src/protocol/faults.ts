@@ -22,6 +22,17 @@ export const FAULT_CODES: Readonly<Record<ErrorCode | "SUCCESS", number>> = Obje
   CANT_REREAD: 92,
 });
 
+/** A fault answer as a client (the ctl, the status page) sees it: `faultString` is the whole `NAME: detail` text. */
+export class RpcFault extends Error {
+  constructor(
+    readonly faultCode: number,
+    readonly faultString: string,
+  ) {
+    super(faultString);
+    this.name = "RpcFault";
+  }
+}
+
 export interface Fault {
   faultCode: number;
   faultString: string;

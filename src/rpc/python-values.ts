@@ -1,3 +1,4 @@
+import { parsePyInt } from "../config/python-int";
 import { pyRepr } from "../config/python-str";
 import { XmlRpcDateTime, XmlRpcDouble, type PyValue } from "../protocol/codec";
 
@@ -76,15 +77,14 @@ export function pyTruthy(value: PyValue): boolean {
   return value.size > 0;
 }
 
-const PY_INT_TEXT = /^[ \t\n\r\f\v]*[+-]?\d+(?:_\d+)*[ \t\n\r\f\v]*$/;
-
 /** Python's int(value). */
 export function pyInt(value: PyValue): number {
   if (typeof value === "number") return value;
   if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "string") {
-    if (!PY_INT_TEXT.test(value)) throw new PythonError("ValueError", `invalid literal for int() with base 10: ${pyRepr(value)}`);
-    return Number(value.replaceAll("_", "").trim());
+    const parsed = parsePyInt(value, 10);
+    if (parsed === undefined) throw new PythonError("ValueError", `invalid literal for int() with base 10: ${pyRepr(value)}`);
+    return parsed;
   }
   if (value instanceof XmlRpcDouble) {
     if (Number.isNaN(value.value)) throw new PythonError("ValueError", "cannot convert float NaN to integer");

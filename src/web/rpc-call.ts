@@ -1,4 +1,4 @@
-import { FAULT_CODES } from "../protocol/faults";
+import { RpcFault } from "../protocol/faults";
 
 /**
  * How the web UI reaches the daemon: the same XML-RPC methods a remote client calls, in process.
@@ -13,16 +13,4 @@ import { FAULT_CODES } from "../protocol/faults";
  */
 export type RpcCall = (method: string, params: unknown[]) => Promise<unknown>;
 
-/** A fault answer (xmlrpc.md §8.2–§8.3): `faultString` is the whole `NAME: detail` text. */
-export class RpcFault extends Error {
-  constructor(
-    readonly faultCode: number,
-    readonly faultString: string,
-  ) {
-    super(faultString);
-    this.name = "RpcFault";
-  }
-}
-
-/** The fault numbers the UI tells apart (xmlrpc.md §8.2). */
-export const UI_FAULT_CODES = FAULT_CODES;
+export { RpcFault };

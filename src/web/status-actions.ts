@@ -1,5 +1,6 @@
 import { ctime } from "./ctime";
-import { RpcFault, UI_FAULT_CODES, type RpcCall } from "./rpc-call";
+import { FAULT_CODES } from "../protocol/faults";
+import { RpcFault, type RpcCall } from "./rpc-call";
 
 /** `unexpected rpc fault [70] NOT_RUNNING: web`: how supervisord's UI words a fault it has no text for. */
 function unexpected(fault: RpcFault): string {
@@ -9,15 +10,15 @@ function unexpected(fault: RpcFault): string {
 /** The reason in `ERROR: Process <namespec>: <reason>` after a failed start (web.md, Actions). */
 function startFailure(fault: RpcFault): string {
   switch (fault.faultCode) {
-    case UI_FAULT_CODES.NO_FILE:
+    case FAULT_CODES.NO_FILE:
       return "no such file";
-    case UI_FAULT_CODES.NOT_EXECUTABLE:
+    case FAULT_CODES.NOT_EXECUTABLE:
       return "file not executable";
-    case UI_FAULT_CODES.ALREADY_STARTED:
+    case FAULT_CODES.ALREADY_STARTED:
       return "already started";
-    case UI_FAULT_CODES.SPAWN_ERROR:
+    case FAULT_CODES.SPAWN_ERROR:
       return "spawn error";
-    case UI_FAULT_CODES.ABNORMAL_TERMINATION:
+    case FAULT_CODES.ABNORMAL_TERMINATION:
       return "abnormal termination";
     default:
       return unexpected(fault);
@@ -58,7 +59,7 @@ export async function runAction(action: string, namespec: string | undefined, ca
   if (namespec === undefined || namespec === "") throw new Error(`UI action '${action}' without a process name`);
   // Only single processes: `grp:*` is "no such process" here, as in supervisord.
   const missing = await faultOf(call("supervisor.getProcessInfo", [namespec]));
-  if (missing?.faultCode === UI_FAULT_CODES.BAD_NAME) return `No such process named ${namespec}`;
+  if (missing?.faultCode === FAULT_CODES.BAD_NAME) return `No such process named ${namespec}`;
   if (missing !== undefined) throw missing;
   switch (action) {
     case "start": {

@@ -1,5 +1,6 @@
 import { escapeHtml } from "./escape-html";
-import { RpcFault, UI_FAULT_CODES, type RpcCall } from "./rpc-call";
+import { FAULT_CODES } from "../protocol/faults";
+import { RpcFault, type RpcCall } from "./rpc-call";
 import { urlQuote } from "./url-quote";
 import type { WebForm } from "./web-form";
 
@@ -32,7 +33,7 @@ async function tailText(namespec: string, limit: bigint, call: RpcCall): Promise
     return text;
   } catch (err) {
     if (!(err instanceof RpcFault)) throw err;
-    if (err.faultCode === UI_FAULT_CODES.NO_FILE) return `No file for ${namespec}`;
+    if (err.faultCode === FAULT_CODES.NO_FILE) return `No file for ${namespec}`;
     return `ERROR: unexpected rpc fault [${err.faultCode}] ${err.faultString}`;
   }
 }
