@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { dist } from "../../test/helpers/repo";
+import { dist, REPO_ROOT } from "../../test/helpers/repo";
 import { tempDir } from "../../test/helpers/temp-dir";
 import { run } from "../../test/helpers/processes";
 import { REAL_SUPERVISORD } from "../harness/real-supervisord";
@@ -59,3 +59,18 @@ for (const args of COMMAND_LINES) {
     assert.match(ours.stderr, /\nFor help, use .*supervisord\.js -h\n$/);
   });
 }
+
+test("bin/supervisord, the command users run, writes nothing of its own: its stderr is supervisord's to the byte", async (t) => {
+  // The shim runs Node with flags of its own (lite mode); Node must not say anything about them.
+  const dir = tempDir(t, "usage-");
+  const env = { PATH: `${process.env["PATH"] ?? "/usr/bin:/bin"}`, HOME: dir, LANG: "C.UTF-8" };
+  const shim = join(REPO_ROOT, "bin", "supervisord");
+  const [real, ours] = await Promise.all([
+    run(REAL_SUPERVISORD, ["-c", "missing.conf"], { cwd: dir, env, timeoutMs: 10_000 }),
+    run(shim, ["-c", "missing.conf"], { cwd: dir, env, timeoutMs: 10_000 }),
+  ]);
+  assert.equal(real.status, 2);
+  assert.equal(ours.status, 2);
+  assert.equal(ours.stdout, "");
+  assert.equal(ours.stderr, real.stderr.replaceAll(REAL_SUPERVISORD, shim));
+});
