@@ -276,10 +276,116 @@ export function decodeCall(body: string): MethodCall {
   return { methodName, params: params ?? [] };
 }
 
+const DUMPED_HEAD = "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n";
+const DUMPED_TAIL = "</param>\n</params>\n</methodResponse>\n";
+/** A member whose value is a scalar, in one match: its name, the value's type and its text. */
+const DUMPED_MEMBER = /<member>\n<name>([^<&\r]*)<\/name>\n<value><(string|int|i4|boolean|double)>([^<\r]*)<\/\2><\/value>\n<\/member>\n/y;
+const DUMPED_SCALAR = /<value><(string|int|i4|boolean|double)>([^<\r]*)<\/\1><\/value>\n/y;
+const DUMPED_MAX_DEPTH = 64;
+const DUMPED_MEMBER_HEAD = /<member>\n<name>([^<&\r]*)<\/name>\n/y;
+
+/** A response's one value read from exactly the bytes Python's dumps() writes, or undefined. */
+class DumpedReader {
+  at = 0;
+  depth = 0;
+  constructor(readonly body: string) {}
+
+  /** `literal` at the reading position, then past it; false (and nothing read) otherwise. */
+  skip(literal: string): boolean {
+    if (!this.body.startsWith(literal, this.at)) return false;
+    this.at += literal.length;
+    return true;
+  }
+
+  sticky(re: RegExp): RegExpExecArray | null {
+    re.lastIndex = this.at;
+    const match = re.exec(this.body);
+    if (match !== null) this.at = re.lastIndex;
+    return match;
+  }
+
+  value(): PyValue | undefined {
+    const scalar = this.sticky(DUMPED_SCALAR);
+    if (scalar !== null) return dumpedScalar(scalar[1] ?? "", scalar[2] ?? "");
+    // Deeper values are left to the general reader, which has no recursion to exhaust.
+    if (this.depth >= DUMPED_MAX_DEPTH) return undefined;
+    this.depth += 1;
+    const compound = this.compound();
+    this.depth -= 1;
+    return compound;
+  }
+
+  compound(): PyValue | undefined {
+    if (this.skip("<value><array><data>\n")) {
+      const list: PyValue[] = [];
+      while (!this.skip("</data></array></value>\n")) {
+        const item = this.value();
+        if (item === undefined) return undefined;
+        list.push(item);
+      }
+      return list;
+    }
+    if (this.skip("<value><struct>\n")) {
+      const dict = new Map<string, PyValue>();
+      while (!this.skip("</struct></value>\n")) {
+        const member = this.sticky(DUMPED_MEMBER);
+        if (member !== null) {
+          const value = dumpedScalar(member[2] ?? "", member[3] ?? "");
+          if (value === undefined) return undefined;
+          dict.set(member[1] ?? "", value);
+          continue;
+        }
+        const head = this.sticky(DUMPED_MEMBER_HEAD);
+        const value = head === null ? undefined : this.value();
+        if (value === undefined || !this.skip("</member>\n")) return undefined;
+        dict.set(head?.[1] ?? "", value);
+      }
+      return dict;
+    }
+    return undefined;
+  }
+}
+
+/** A scalar's value by supervisord's unmarshallers, or undefined for a text the fast path leaves to them. */
+function dumpedScalar(type: string, text: string): PyValue | undefined {
+  switch (type) {
+    case "string":
+      return unescapeText(text);
+    case "boolean":
+      return text === "1";
+    case "double":
+      return pyFloat(text);
+    default:
+      return pyInt(text);
+  }
+}
+
+/**
+ * The common case of a client's reading, fast: a result written by Python's xmlrpc.client (both
+ * supervisord's and ours write exactly its bytes) is read with a few anchored matches per struct
+ * instead of an event per element; a status list of 200 processes in a fraction of the time.
+ * Anything else (a fault, other spacing, CDATA, attributes) is undefined and goes to the readers
+ * above, which decide; what this one returns is what they would return.
+ */
+function readDumpedResponse(body: string): PyValue | undefined {
+  if (!body.startsWith(DUMPED_HEAD) || !body.endsWith(DUMPED_TAIL)) return undefined;
+  const reader = new DumpedReader(body);
+  reader.at = DUMPED_HEAD.length;
+  try {
+    const value = reader.value();
+    return reader.at === body.length - DUMPED_TAIL.length ? value : undefined;
+  } catch (err) {
+    if (err instanceof UnreadableCall) return undefined; // the full readers give the verdict
+    throw err;
+  }
+}
+
 /** A methodResponse as a client reads it: the value, or the fault struct. */
 export type MethodResult = { value: PyValue } | { fault: { faultCode: number; faultString: string } };
 
 export function decodeResponse(body: string): MethodResult {
+  const dumped = readDumpedResponse(body);
+  if (dumped !== undefined) return { value: dumped };
   const doc = parseDocument(body);
   if (doc.fault instanceof Map) {
     const faultCode = doc.fault.get("faultCode");

@@ -9,6 +9,8 @@ import {
   UnencodableValue,
   UnreadableCall,
   XmlRpcDouble,
+  type PyValue,
+  type XmlRpcValue,
 } from "../../src/protocol/codec";
 
 function call(paramsXml: string, method = "m.x"): unknown[] {
@@ -116,4 +118,45 @@ test("a call and a response round-trip through the client side", () => {
   assert.deepEqual(decodeCall(body), { methodName: "supervisor.startProcess", params: ["web", false] });
   assert.deepEqual(decodeResponse(encodeResponse([1, "x"])), { value: [1, "x"] });
   assert.deepEqual(decodeResponse(encodeFault(70, "NOT_RUNNING: web")), { fault: { faultCode: 70, faultString: "NOT_RUNNING: web" } });
+});
+
+test("a reply written as Python writes it reads as the general reader reads the same value written otherwise", () => {
+  const values: XmlRpcValue[] = [
+    [],
+    "",
+    "plain",
+    "a <b> & c\n",
+    "carriage\rreturn",
+    "é ☃ 𝄞",
+    -7,
+    true,
+    new XmlRpcDouble(1.5),
+    { name: "web", pid: 12, description: "pid 12, uptime 0:00:01", spawnerr: "", ok: false },
+    [{ inner: [1, { deep: "x&y" }], empty: [], s: {} }, "tail"],
+    { "a&b": 1, "": "empty key", "x<y": [true] },
+  ];
+  for (const value of values) {
+    const dumped = encodeResponse(value);
+    // Double quotes in the declaration: no longer Python's bytes, so the general reader decides.
+    const general = dumped.replace("<?xml version='1.0'?>", '<?xml version="1.0"?>');
+    assert.notEqual(general, dumped);
+    assert.deepEqual(decodeResponse(dumped), decodeResponse(general), JSON.stringify(value));
+  }
+  // What the fast reader leaves alone is still read, or refused, by the general rules.
+  const head = "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n";
+  const tail = "</param>\n</params>\n</methodResponse>\n";
+  assert.deepEqual(decodeResponse(`${head}<value><int> 42 </int></value>\n${tail}`), { value: 42 });
+  assert.deepEqual(decodeResponse(`${head}<value>untyped</value>\n${tail}`), { value: "untyped" });
+  assert.deepEqual(decodeResponse(`${head}<value><string><![CDATA[<x>]]></string></value>\n${tail}`), { value: "<x>" });
+  assert.throws(() => decodeResponse(`${head}<value><int>4x</int></value>\n${tail}`), UnreadableCall);
+  assert.throws(() => decodeResponse(`${head}<value><string>a &bogus; b</string></value>\n${tail}`), UnreadableCall);
+});
+
+test("a deeply nested reply, as Python writes it, decodes without exhausting the stack", () => {
+  const depth = 100_000;
+  const xml = "<value><array><data>\n".repeat(depth) + "</data></array></value>\n".repeat(depth);
+  const { value } = decodeResponse(`<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n${xml}</param>\n</params>\n</methodResponse>\n`) as { value: PyValue };
+  let levels = 0;
+  for (let at = value; Array.isArray(at) && at.length > 0; at = at[0] as PyValue) levels += 1;
+  assert.equal(levels, depth - 1);
 });
