@@ -192,6 +192,7 @@ export function splitLines(text: string): string[] {
  * stripped text starts with a prefix is a comment as a whole.
  */
 function findCommentStart(line: string): number | undefined {
+  if (!line.includes("#") && !line.includes(";")) return undefined; // most lines: nothing to scan
   let found: number | undefined;
   let searching = new Map<string, number>(INLINE_COMMENT_PREFIXES.map((p) => [p, -1]));
   while (found === undefined && searching.size > 0) {

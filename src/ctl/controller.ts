@@ -36,6 +36,7 @@ export class Controller implements Ctl {
   exitstatus: number = ExitStatus.SUCCESS;
   #client: RpcClient | undefined;
   #clientKey = "";
+  readonly #prefetched = new Map<string, { client: RpcClient; answer: Promise<PyValue> }>();
 
   constructor(
     readonly options: CtlOptions,
@@ -60,11 +61,39 @@ export class Controller implements Ctl {
   }
 
   call(method: string, ...params: XmlRpcValue[]): Promise<PyValue> {
+    const prefetched = params.length === 0 ? this.#prefetched.get(method) : undefined;
+    if (prefetched !== undefined) {
+      this.#prefetched.delete(method);
+      return prefetched.answer;
+    }
     return this.#supervisor().call(method, ...params);
+  }
+
+  prefetch(method: string): void {
+    const { serverurl, username, password } = this.options;
+    let client: RpcClient;
+    try {
+      client = new RpcClient(serverurl, { username, password });
+    } catch {
+      return; // a URL of another scheme: upcheck reports it
+    }
+    const answer = client.call(method);
+    answer.then(
+      () => client.close(),
+      () => client.close(), // the server's refusal, if any, is upcheck's to report
+    );
+    this.#prefetched.get(method)?.client.close();
+    this.#prefetched.set(method, { client, answer });
+  }
+
+  #dropPrefetched(): void {
+    for (const { client } of this.#prefetched.values()) client.close();
+    this.#prefetched.clear();
   }
 
   /** Close the connection, so that the run can end. */
   close(): void {
+    this.#dropPrefetched();
     this.#client?.close();
     this.#client = undefined;
   }
@@ -133,6 +162,8 @@ export class Controller implements Ctl {
       if (err instanceof EndOfInput) throw err;
       this.output(errorLine(err));
       this.exitstatus = ExitStatus.GENERIC;
+    } finally {
+      this.#dropPrefetched();
     }
     return false;
   }

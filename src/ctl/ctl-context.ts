@@ -32,6 +32,12 @@ export interface Ctl {
   output(message: string): void;
   /** Call a method on the server; throws UnknownProtocol for a server URL of another scheme. */
   call(method: string, ...params: XmlRpcValue[]): Promise<PyValue>;
+  /**
+   * Start a read-only call without parameters that the command makes right after upcheck, on a
+   * connection of its own, so that the server answers both at once; the command's `call` of it
+   * then takes that answer. Dropped, unseen, when the command does not get that far.
+   */
+  prefetch(method: string): void;
   /** supervisorctl's check that the server answers with API 3.0; false (reported) if not. */
   upcheck(): Promise<boolean>;
   /** Run one command line (as `open` runs `status`). */

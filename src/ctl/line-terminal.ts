@@ -128,7 +128,8 @@ export class LineTerminal implements Terminal {
 
   /** Stop reading stdin, so that the run can end. */
   close(): void {
-    this.#rl?.close();
+    if (this.#rl === undefined) return; // stdin never opened: not even its stream is made
+    this.#rl.close();
     process.stdin.unref?.();
   }
 }

@@ -35,6 +35,7 @@ export function argumentError(ctl: Ctl, message: string, topic: string, status: 
 }
 
 const status: Command = async (ctl, arg) => {
+  ctl.prefetch("supervisor.getAllProcessInfo");
   if (!(await ctl.upcheck())) {
     ctl.exitstatus = StatusExitStatus.UNKNOWN;
     return;
@@ -172,8 +173,10 @@ const signal: Command = async (ctl, arg) => {
 };
 
 const pid: Command = async (ctl, arg) => {
-  if (!(await ctl.upcheck())) return;
   const names = pySplitWhitespace(arg);
+  if (names.length === 0) ctl.prefetch("supervisor.getPID");
+  else if (names.includes("all")) ctl.prefetch("supervisor.getAllProcessInfo");
+  if (!(await ctl.upcheck())) return;
   if (names.length === 0) {
     ctl.output(String(await ctl.call("supervisor.getPID")));
     return;

@@ -138,39 +138,56 @@ export class RpcClient {
     });
   }
 
-  /** The next reply on `socket`. */
+  /**
+   * The next reply on `socket`. Chunks are kept apart until the reply is whole: supervisord
+   * writes a long reply in many small chunks, and joining them as they come is quadratic.
+   */
   #read(socket: Socket): Promise<Reply> {
     return new Promise((resolve, reject) => {
-      let data: Buffer = Buffer.alloc(0);
+      const chunks: Buffer[] = [];
+      let received = 0;
+      let head: { lines: string[]; bodyStart: number; length: number | undefined } | undefined;
       const finish = (outcome: () => void): void => {
         socket.off("data", onData);
         socket.off("end", onEnd);
         socket.off("error", onError);
         outcome();
       };
+      const closed = (): void =>
+        finish(() => reject(connectErrorOf(Object.assign(new Error("connection closed"), { code: "ECONNRESET" }), this.#endpoint)));
+      const whole = (): Buffer => {
+        if (chunks.length > 1) chunks.splice(0, chunks.length, Buffer.concat(chunks, received));
+        return chunks[0] ?? Buffer.alloc(0);
+      };
+      const header = (name: string): string | undefined =>
+        head?.lines.slice(1).find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
       const parse = (ended: boolean): void => {
-        const headEnd = data.indexOf("\r\n\r\n");
-        if (headEnd < 0) {
-          if (ended) finish(() => reject(connectErrorOf(Object.assign(new Error("connection closed"), { code: "ECONNRESET" }), this.#endpoint)));
-          return;
+        if (head === undefined) {
+          const data = whole();
+          const headEnd = data.indexOf("\r\n\r\n");
+          if (headEnd < 0) {
+            if (ended) closed();
+            return;
+          }
+          head = { lines: data.subarray(0, headEnd).toString("latin1").split("\r\n"), bodyStart: headEnd + 4, length: undefined };
+          const length = header("content-length");
+          head.length = length === undefined ? undefined : Number(length);
         }
-        const lines = data.subarray(0, headEnd).toString("latin1").split("\r\n");
-        const statusLine = /^HTTP\/\S+ (\d{3}) ?(.*)$/.exec(lines[0] ?? "");
-        const header = (name: string): string | undefined =>
-          lines.slice(1).find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
-        const length = header("content-length");
-        const bodyStart = headEnd + 4;
-        if (length !== undefined && data.length < bodyStart + Number(length)) {
-          if (ended) finish(() => reject(connectErrorOf(Object.assign(new Error("connection closed"), { code: "ECONNRESET" }), this.#endpoint)));
+        const { lines, bodyStart, length } = head;
+        if (length !== undefined && received < bodyStart + length) {
+          if (ended) closed();
           return;
         }
         if (length === undefined && !ended) return; // framed by the end of the connection
-        const body = length === undefined ? data.subarray(bodyStart) : data.subarray(bodyStart, bodyStart + Number(length));
+        const data = whole();
+        const body = length === undefined ? data.subarray(bodyStart) : data.subarray(bodyStart, bodyStart + length);
+        const statusLine = /^HTTP\/\S+ (\d{3}) ?(.*)$/.exec(lines[0] ?? "");
         const closing = ended || header("connection")?.toLowerCase() === "close" || !(lines[0] ?? "").startsWith("HTTP/1.1");
         finish(() => resolve({ status: Number(statusLine?.[1] ?? 0), reason: statusLine?.[2] ?? "", body, closing }));
       };
       const onData = (chunk: Buffer): void => {
-        data = data.length === 0 ? chunk : Buffer.concat([data, chunk]);
+        chunks.push(chunk);
+        received += chunk.length;
         parse(false);
       };
       const onEnd = (): void => parse(true);

@@ -1,4 +1,4 @@
-import * as sax from "sax";
+import type * as Sax from "sax";
 
 /**
  * The XML-RPC wire as supervisord 4.2.5 speaks it (xmlrpc.md §4-§5): requests decoded by its
@@ -229,12 +229,19 @@ function documentBuilder(): { events: XmlEvents; doc: Document } {
   return { events, doc };
 }
 
+let sax: typeof Sax | undefined;
+
+/** sax, loaded the first time a document is not plain (a client's replies never need it). */
+function saxModule(): typeof Sax {
+  return (sax ??= require("sax") as typeof Sax);
+}
+
 /** Parse a document with supervisord's rules: the fast reader, or sax when it gives up. */
 function parseDocument(body: string): Document {
   const fast = documentBuilder();
   if (scanPlainXml(body, fast.events)) return fast.doc;
   const { events, doc } = documentBuilder();
-  const parser = sax.parser(true, {});
+  const parser = saxModule().parser(true, {});
   let failed = false;
   let sawRoot = false;
   parser.onerror = () => {
