@@ -1,5 +1,4 @@
-import { createInterface, type AsyncCompleter, type Completer, type Interface } from "node:readline";
-import { Writable } from "node:stream";
+import type { AsyncCompleter, Completer, Interface } from "node:readline";
 import type { Terminal } from "./ctl-context";
 
 export interface LineTerminalOptions {
@@ -19,17 +18,32 @@ export class LineTerminal implements Terminal {
   #waiter: ((line: string | null) => void) | undefined;
   #ended = false;
   #muted = false;
+  #pending = "";
   readonly #interruptHandlers: Array<() => void> = [];
 
   constructor(readonly options: LineTerminalOptions = {}) {
     process.on("SIGINT", () => this.#interrupt());
   }
 
+  /**
+   * Output is gathered until the current run of code is done, then written at once: a status of
+   * two hundred processes is one write, not two hundred.
+   */
   write(text: string): void {
+    if (this.#pending === "") queueMicrotask(() => this.flush());
+    this.#pending += text;
+  }
+
+  /** Write what is gathered (before anything else reaches the terminal). */
+  flush(): void {
+    if (this.#pending === "") return;
+    const text = this.#pending;
+    this.#pending = "";
     process.stdout.write(text);
   }
 
   writeError(text: string): void {
+    this.flush();
     process.stderr.write(text);
   }
 
@@ -40,6 +54,10 @@ export class LineTerminal implements Terminal {
 
   #interface(): Interface {
     if (this.#rl !== undefined) return this.#rl;
+    // Loaded at the first read: most one-shot commands never read.
+    const { createInterface } = require("node:readline") as typeof import("node:readline");
+    const { Writable } = require("node:stream") as typeof import("node:stream");
+    this.flush();
     const echo = new Writable({
       write: (chunk: Buffer, _encoding, done) => {
         if (!this.#muted) process.stdout.write(chunk);
@@ -55,7 +73,7 @@ export class LineTerminal implements Terminal {
       historySize: 100_000,
       ...(this.options.completer === undefined ? {} : { completer: this.options.completer }),
     });
-    if (tty) (echo as Writable & { columns?: number }).columns = process.stdout.columns;
+    if (tty) (echo as typeof echo & { columns?: number }).columns = process.stdout.columns;
     rl.on("line", (line) => this.#deliver(line));
     rl.on("close", () => {
       this.#ended = true;
@@ -84,6 +102,7 @@ export class LineTerminal implements Terminal {
       return this.#deliver(null);
     }
     // Nobody asked for Ctrl-C: end as an unhandled KeyboardInterrupt would.
+    this.flush();
     process.removeAllListeners("SIGINT");
     process.kill(process.pid, "SIGINT");
   }
@@ -105,6 +124,7 @@ export class LineTerminal implements Terminal {
   }
 
   #read(prompt: string): Promise<string | null> {
+    this.flush();
     const rl = this.#interface();
     const queued = this.#lines.shift();
     if (queued !== undefined || this.#ended) {
@@ -128,6 +148,7 @@ export class LineTerminal implements Terminal {
 
   /** Stop reading stdin, so that the run can end. */
   close(): void {
+    this.flush();
     if (this.#rl === undefined) return; // stdin never opened: not even its stream is made
     this.#rl.close();
     process.stdin.unref?.();
