@@ -40,7 +40,13 @@ export interface RemoteCommunication {
   data: string;
 }
 
-export type SupervisorEvent = ProcessStateChange | ProcessOutput | GroupChange | SupervisorStateChange | RemoteCommunication;
+/** TICK_5, TICK_60, TICK_3600: `when` is the boundary just crossed (a multiple of the period). */
+export interface Tick {
+  type: "TICK_5" | "TICK_60" | "TICK_3600";
+  when: number;
+}
+
+export type SupervisorEvent = ProcessStateChange | ProcessOutput | GroupChange | SupervisorStateChange | RemoteCommunication | Tick;
 
 /**
  * The daemon's event bus: one instance per daemon (never a global), so that a reload or a test
