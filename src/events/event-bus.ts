@@ -64,6 +64,8 @@ export class EventBus {
   }
 
   notify(event: SupervisorEvent): void {
+    // Without a listener pool nobody hears events: they cost the daemon nothing more.
+    if (this.#subscribers.length === 0) return;
     for (const fn of [...this.#subscribers]) fn(event);
   }
 }

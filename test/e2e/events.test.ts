@@ -3,32 +3,29 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { program, startDaemon } from "../helpers/daemon";
-import { listenerEnvironment, nodeListener, pythonListener, receivedEvents, type ReceivedEvent } from "../helpers/event-listeners";
+import {
+  listenerEnvironment,
+  listenerSection,
+  nodeListener,
+  pythonListener,
+  receivedEvents,
+  startWithListener,
+  waitForEvents,
+  type ReceivedEvent,
+} from "../helpers/event-listeners";
 import { rpc } from "../helpers/rpc";
 import { waitFor } from "../helpers/wait-for";
 
-async function waitForEvents(file: string, count: number, filter: (event: ReceivedEvent) => boolean = () => true): Promise<ReceivedEvent[]> {
-  let events: ReceivedEvent[] = [];
-  await waitFor(() => (events = receivedEvents(file).filter(filter)).length >= count, { what: `${count} events in ${file}` });
-  return events;
-}
-
 const about = (name: string) => (event: ReceivedEvent): boolean => event.payload.startsWith(`processname:${name} `);
+const named = (eventname: string) => (event: ReceivedEvent): boolean => event.header["eventname"] === eventname;
+const described = (event: ReceivedEvent): string => `${event.header["eventname"]} ${event.payload}`;
 
 test("a Python and a Node listener both see a crashing program's PROCESS_STATE changes in order", async (t) => {
   const daemon = await startDaemon(
     t,
-    `
-[eventlistener:py]
-command=${pythonListener("%(here)s/py.jsonl")}
-events=PROCESS_STATE
-startsecs=0
-
-[eventlistener:js]
-command=${nodeListener("%(here)s/js.jsonl")}
-events=PROCESS_STATE
-startsecs=0
-
+    listenerSection("py", pythonListener("%(here)s/py.jsonl"), "PROCESS_STATE") +
+      listenerSection("js", nodeListener("%(here)s/js.jsonl"), "PROCESS_STATE") +
+      `
 [program:crash]
 command=${program("exit-with", "3")}
 startsecs=1
@@ -42,37 +39,29 @@ autorestart=false
 priority=20
 `,
   );
-  const expected = [
-    "PROCESS_STATE_STARTING processname:crash groupname:crash from_state:STOPPED tries:0",
-    "PROCESS_STATE_BACKOFF processname:crash groupname:crash from_state:STARTING tries:1",
-    "PROCESS_STATE_STARTING processname:crash groupname:crash from_state:BACKOFF tries:1",
-    "PROCESS_STATE_BACKOFF processname:crash groupname:crash from_state:STARTING tries:2",
-    "PROCESS_STATE_FATAL processname:crash groupname:crash from_state:BACKOFF",
-  ];
   const [, once] = await daemon.waitForLog(/spawned: 'once' with pid (\d+)/);
-  for (const file of ["py.jsonl", "js.jsonl"]) {
-    const path = join(daemon.dir, file);
-    const crash = await waitForEvents(path, expected.length, about("crash"));
-    assert.deepEqual(crash.map((e) => `${e.header["eventname"]} ${e.payload}`), expected, file);
-    const onceEvents = await waitForEvents(path, 3, about("once"));
-    assert.deepEqual(
-      onceEvents.map((e) => `${e.header["eventname"]} ${e.payload}`),
-      [
-        "PROCESS_STATE_STARTING processname:once groupname:once from_state:STOPPED tries:0",
-        `PROCESS_STATE_RUNNING processname:once groupname:once from_state:STARTING pid:${once}`,
-        `PROCESS_STATE_EXITED processname:once groupname:once from_state:RUNNING expected:1 pid:${once}`,
-      ],
-      file,
-    );
+  for (const file of ["py.jsonl", "js.jsonl"].map((name) => join(daemon.dir, name))) {
+    assert.deepEqual((await waitForEvents(file, 5, about("crash"))).map(described), [
+      "PROCESS_STATE_STARTING processname:crash groupname:crash from_state:STOPPED tries:0",
+      "PROCESS_STATE_BACKOFF processname:crash groupname:crash from_state:STARTING tries:1",
+      "PROCESS_STATE_STARTING processname:crash groupname:crash from_state:BACKOFF tries:1",
+      "PROCESS_STATE_BACKOFF processname:crash groupname:crash from_state:STARTING tries:2",
+      "PROCESS_STATE_FATAL processname:crash groupname:crash from_state:BACKOFF",
+    ]);
+    assert.deepEqual((await waitForEvents(file, 3, about("once"))).map(described), [
+      "PROCESS_STATE_STARTING processname:once groupname:once from_state:STOPPED tries:0",
+      `PROCESS_STATE_RUNNING processname:once groupname:once from_state:STARTING pid:${once}`,
+      `PROCESS_STATE_EXITED processname:once groupname:once from_state:RUNNING expected:1 pid:${once}`,
+    ]);
     // Serials are daemon-wide and rise; each pool numbers its own from 0 without gaps.
-    const all = receivedEvents(path);
+    const all = receivedEvents(file);
     assert.deepEqual(all.map((e) => Number(e.header["poolserial"])), all.map((_, i) => i), file);
     const serials = all.map((e) => Number(e.header["serial"]));
     assert.deepEqual(serials, [...serials].sort((a, b) => a - b), file);
   }
   // Both pools accepted each event: one serial for both.
-  const serialOf = (file: string): string[] => receivedEvents(join(daemon.dir, file)).filter(about("crash")).map((e) => e.header["serial"] ?? "");
-  assert.deepEqual(serialOf("py.jsonl"), serialOf("js.jsonl"));
+  const serialsOf = (name: string): string[] => receivedEvents(join(daemon.dir, name)).filter(about("crash")).map((e) => e.header["serial"] ?? "");
+  assert.deepEqual(serialsOf("py.jsonl"), serialsOf("js.jsonl"));
   assert.deepEqual(listenerEnvironment(join(daemon.dir, "py.jsonl")), {
     SUPERVISOR_ENABLED: "1",
     SUPERVISOR_SERVER_URL: `unix://${join(daemon.dir, "supervisor.sock")}`,
@@ -82,18 +71,12 @@ priority=20
 });
 
 test("a pool hears of its own group and later ones, then RUNNING, then the first start; removal is PROCESS_GROUP_REMOVED", async (t) => {
-  const daemon = await startDaemon(
-    t,
-    `
+  const { file, sock } = await startWithListener(t, "PROCESS_GROUP,SUPERVISOR_STATE_CHANGE,PROCESS_STATE_STARTING", {
+    rest: `priority=500
+
 [program:early]
 command=${program("forever")}
 priority=1
-startsecs=0
-
-[eventlistener:lis]
-command=${pythonListener("%(here)s/lis.jsonl")}
-events=PROCESS_GROUP,SUPERVISOR_STATE_CHANGE,PROCESS_STATE_STARTING
-priority=500
 startsecs=0
 
 [program:late]
@@ -101,8 +84,7 @@ command=${program("forever")}
 priority=999
 autostart=false
 `,
-  );
-  const file = join(daemon.dir, "lis.jsonl");
+  });
   const events = await waitForEvents(file, 5);
   assert.deepEqual(
     events.slice(0, 5).map((e) => e.line),
@@ -115,22 +97,16 @@ autostart=false
     ],
   );
   assert.deepEqual(events.slice(0, 4).map((e) => e.payload), ["groupname:lis\n", "groupname:late\n", "", "processname:early groupname:early from_state:STOPPED tries:0"]);
-  const s = join(daemon.dir, "supervisor.sock");
-  assert.deepEqual(await rpc(s, "supervisor.removeProcessGroup", "late"), { value: true });
-  const [removed] = (await waitForEvents(file, 1, (e) => e.header["eventname"] === "PROCESS_GROUP_REMOVED"));
+  assert.deepEqual(await rpc(sock, "supervisor.removeProcessGroup", "late"), { value: true });
+  const [removed] = await waitForEvents(file, 1, named("PROCESS_GROUP_REMOVED"));
   assert.equal(removed?.payload, "groupname:late\n");
   assert.equal(removed?.header["len"], "15");
 });
 
 test("output events: PROCESS_LOG_STDOUT with stdout_events_enabled, PROCESS_COMMUNICATION_STDOUT from capture mode", async (t) => {
-  const daemon = await startDaemon(
-    t,
-    `
-[eventlistener:lis]
-command=${nodeListener("%(here)s/lis.jsonl")}
-events=PROCESS_LOG,PROCESS_COMMUNICATION
-startsecs=0
-
+  const { daemon, file, sock } = await startWithListener(t, "PROCESS_LOG,PROCESS_COMMUNICATION", {
+    node: "ok",
+    rest: `
 [program:talk]
 command=${program("exit-with", "0", "<!--XSUPERVISOR:BEGIN-->hello-comm<!--XSUPERVISOR:END-->")}
 stdout_capture_maxbytes=1KB
@@ -145,20 +121,18 @@ startsecs=0
 autorestart=false
 autostart=false
 `,
-  );
-  const s = join(daemon.dir, "supervisor.sock");
+  });
   await waitFor(async () => {
-    const info = await rpc(s, "supervisor.getProcessInfo", "lis");
+    const info = await rpc(sock, "supervisor.getProcessInfo", "lis");
     return "value" in info && (info.value as { statename: string }).statename === "RUNNING";
   });
-  const file = join(daemon.dir, "lis.jsonl");
-  await rpc(s, "supervisor.startProcess", "talk");
+  await rpc(sock, "supervisor.startProcess", "talk");
   const [, talk] = await daemon.waitForLog(/spawned: 'talk' with pid (\d+)/);
-  const [comm] = await waitForEvents(file, 1, (e) => e.header["eventname"] === "PROCESS_COMMUNICATION_STDOUT");
+  const [comm] = await waitForEvents(file, 1, named("PROCESS_COMMUNICATION_STDOUT"));
   assert.equal(comm?.payload, `processname:talk groupname:talk pid:${talk}\nhello-comm`);
-  await rpc(s, "supervisor.startProcess", "chatty");
+  await rpc(sock, "supervisor.startProcess", "chatty");
   const [, chatty] = await daemon.waitForLog(/spawned: 'chatty' with pid (\d+)/);
-  const [log] = await waitForEvents(file, 1, (e) => e.header["eventname"] === "PROCESS_LOG_STDOUT");
+  const [log] = await waitForEvents(file, 1, named("PROCESS_LOG_STDOUT"));
   assert.equal(log?.payload, `processname:chatty groupname:chatty pid:${chatty} channel:stdout\nplain\n`);
   // talk's output had no events enabled: the only PROCESS_LOG is chatty's.
   assert.equal(receivedEvents(file).filter((e) => e.header["eventname"]?.startsWith("PROCESS_LOG")).length, 1);
@@ -166,33 +140,16 @@ autostart=false
 });
 
 test("REMOTE_COMMUNICATION carries sendRemoteCommEvent's type and data, len in characters", async (t) => {
-  const daemon = await startDaemon(
-    t,
-    `
-[eventlistener:lis]
-command=${pythonListener("%(here)s/lis.jsonl")}
-events=REMOTE_COMMUNICATION
-startsecs=0
-`,
-  );
-  const s = join(daemon.dir, "supervisor.sock");
-  assert.deepEqual(await rpc(s, "supervisor.sendRemoteCommEvent", "mytype", "my data é"), { value: true });
-  const [event] = await waitForEvents(join(daemon.dir, "lis.jsonl"), 1);
+  const { file, sock } = await startWithListener(t, "REMOTE_COMMUNICATION");
+  assert.deepEqual(await rpc(sock, "supervisor.sendRemoteCommEvent", "mytype", "my data é"), { value: true });
+  const [event] = await waitForEvents(file, 1);
   assert.equal(event?.line, "ver:3.0 server:supervisor serial:0 pool:lis poolserial:0 eventname:REMOTE_COMMUNICATION len:21\n");
   assert.equal(event?.payload, "type:mytype\nmy data é");
 });
 
 test("TICK_5 arrives with when: a multiple of 5", async (t) => {
-  const daemon = await startDaemon(
-    t,
-    `
-[eventlistener:lis]
-command=${pythonListener("%(here)s/lis.jsonl")}
-events=TICK_5
-startsecs=0
-`,
-  );
-  const [tick] = await waitForEvents(join(daemon.dir, "lis.jsonl"), 1);
+  const { file } = await startWithListener(t, "TICK_5");
+  const [tick] = await waitForEvents(file, 1);
   assert.equal(tick?.header["eventname"], "TICK_5");
   const when = Number(/^when:(\d+)$/.exec(tick?.payload ?? "")?.[1]);
   assert.equal(when % 5, 0, tick?.payload);

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { program } from "./daemon";
+import type { TestContext } from "node:test";
+import { program, startDaemon, type TestDaemon } from "./daemon";
 import { REPO_ROOT } from "./repo";
+import { waitFor } from "./wait-for";
 
 /** The command of the Python listener (standard library only) that records every event in `file`. */
 export function pythonListener(file: string): string {
@@ -44,4 +46,37 @@ export function receivedEvents(file: string): ReceivedEvent[] {
 export function listenerEnvironment(file: string): Record<string, string> | undefined {
   const first = readFileSync(file, "utf8").split("\n")[0] ?? "";
   return (JSON.parse(first) as { env?: Record<string, string> }).env;
+}
+
+/** An `[eventlistener:NAME]` section starting at once (startsecs=0), then `more` lines. */
+export function listenerSection(name: string, command: string, events: string, more = ""): string {
+  return `\n[eventlistener:${name}]\ncommand=${command}\nevents=${events}\nstartsecs=0\n${more}\n`;
+}
+
+/** Wait until `file` holds `count` events passing `filter`; resolves with those. */
+export async function waitForEvents(file: string, count: number, filter: (event: ReceivedEvent) => boolean = () => true): Promise<ReceivedEvent[]> {
+  let events: ReceivedEvent[] = [];
+  await waitFor(() => (events = receivedEvents(file).filter(filter)).length >= count, { what: `${count} events in ${file}` });
+  return events;
+}
+
+export interface PoolDaemon {
+  daemon: TestDaemon;
+  /** Where the pool's listener records its events. */
+  file: string;
+  sock: string;
+}
+
+/**
+ * A daemon with one pool, `lis`, subscribed to `events`: the Python listener, or the Node one in
+ * `node` mode; `rest` is the rest of the config.
+ */
+export async function startWithListener(
+  t: TestContext,
+  events: string,
+  { node, rest = "" }: { node?: "ok" | "reject-first" | "die-first"; rest?: string } = {},
+): Promise<PoolDaemon> {
+  const command = node === undefined ? pythonListener("%(here)s/lis.jsonl") : nodeListener("%(here)s/lis.jsonl", node);
+  const daemon = await startDaemon(t, listenerSection("lis", command, events, "autorestart=true") + rest);
+  return { daemon, file: join(daemon.dir, "lis.jsonl"), sock: join(daemon.dir, "supervisor.sock") };
 }
