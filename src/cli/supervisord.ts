@@ -4,6 +4,7 @@ import { loadSupervisordConfig } from "../config/load-config";
 import type { ParseMessages, SupervisordConfig } from "../config/model";
 import { configSearchPaths, findConfigFile } from "../config/search-path";
 import { EventBus } from "../events/event-bus";
+import { EventSerials } from "../events/event-serials";
 import { clearAutoChildLogs } from "../logging/auto-log";
 import { DaemonLog, FileHandler, StdoutHandler, SyslogHandler, type LogHandler } from "../logging/daemon-log";
 import { dropPrivileges } from "../posix/privileges";
@@ -76,6 +77,8 @@ interface RunContext {
   first: boolean;
   /** In a daemonized copy: the parent waiting for the start-up to succeed or fail. */
   status: StartupStatus | undefined;
+  /** Event serials count on across reloads (events.md §4). */
+  serials: EventSerials;
 }
 
 /** What the HTTP servers answer with: the XML-RPC dispatcher, the log tails, the status page. */
@@ -147,6 +150,7 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
     config,
     log,
     events,
+    serials: ctx.serials,
     daemonEnv: process.env,
     makeChannels: channelFactory(config, log, events, config.groups),
     openFcgiSocket: (group) => openFcgiSocket(group, log),
@@ -320,8 +324,9 @@ async function runSupervisord(argv: readonly string[], progname: string, nofileB
     return daemonize(argv, progname, shim, (err) => printUsageError(err, progname));
   }
   let first = true;
+  const serials = new EventSerials();
   for (;;) {
-    const outcome = await serve(config, { argv, progname, nofileBefore, first, status });
+    const outcome = await serve(config, { argv, progname, nofileBefore, first, status, serials });
     if (outcome.kind === "exit") return outcome.code;
     config = outcome.config;
     first = false;

@@ -135,3 +135,38 @@ export function compareCodePoints(a: string, b: string): number {
     if (cx !== cy) return cx - cy;
   }
 }
+
+const BACKSLASH = 0x5c;
+const SINGLE_QUOTE = 0x27;
+const DOUBLE_QUOTE = 0x22;
+
+/** Python's `repr()` of a bytes object: `b'...'`, switching to `b"..."` as Python does. */
+export function pyBytesRepr(data: Uint8Array): string {
+  const quote = data.includes(SINGLE_QUOTE) && !data.includes(DOUBLE_QUOTE) ? DOUBLE_QUOTE : SINGLE_QUOTE;
+  let out = "";
+  for (const byte of data) {
+    if (byte === quote || byte === BACKSLASH) out += "\\" + String.fromCharCode(byte);
+    else if (byte === 0x09) out += "\\t";
+    else if (byte === 0x0a) out += "\\n";
+    else if (byte === 0x0d) out += "\\r";
+    else if (byte < 0x20 || byte >= 0x7f) out += "\\x" + byte.toString(16).padStart(2, "0");
+    else out += String.fromCharCode(byte);
+  }
+  const q = String.fromCharCode(quote);
+  return `b${q}${out}${q}`;
+}
+
+// Python's strict "utf-8" codec: no replacement characters, and a leading BOM is kept as U+FEFF.
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * The chunk decoded as UTF-8 by Python's strict codec, or, when that raises, `Undecodable: `
+ * and its bytes repr: how supervisord shows child output in its log and in event payloads.
+ */
+export function decodeOrBytesRepr(chunk: Uint8Array): string {
+  try {
+    return STRICT_UTF8.decode(chunk);
+  } catch {
+    return `Undecodable: ${pyBytesRepr(chunk)}`;
+  }
+}

@@ -40,7 +40,13 @@ export interface RemoteCommunication {
   data: string;
 }
 
-export type SupervisorEvent = ProcessStateChange | ProcessOutput | GroupChange | SupervisorStateChange | RemoteCommunication;
+/** TICK_5, TICK_60, TICK_3600: `when` is the boundary just crossed (a multiple of the period). */
+export interface Tick {
+  type: "TICK_5" | "TICK_60" | "TICK_3600";
+  when: number;
+}
+
+export type SupervisorEvent = ProcessStateChange | ProcessOutput | GroupChange | SupervisorStateChange | RemoteCommunication | Tick;
 
 /**
  * The daemon's event bus: one instance per daemon (never a global), so that a reload or a test
@@ -58,6 +64,8 @@ export class EventBus {
   }
 
   notify(event: SupervisorEvent): void {
+    // Without a listener pool nobody hears events: they cost the daemon nothing more.
+    if (this.#subscribers.length === 0) return;
     for (const fn of [...this.#subscribers]) fn(event);
   }
 }

@@ -43,6 +43,16 @@ export interface ProcessChannels {
   logfiles: { stdout: string | null; stderr: string | null };
 }
 
+/** What an event listener pool hears from one of its processes (events.md §6). */
+export interface ListenerHooks {
+  /** A new spawn: its protocol starts over, in ACKNOWLEDGED. */
+  spawned(): void;
+  /** The process has ended (its state events are out): an event it was busy with is rejected. */
+  ended(): void;
+  /** After every change of state (a listener that reaches RUNNING may be given events). */
+  changed(): void;
+}
+
 /** How long after an exit we wait for the pipes to deliver what is left in them. */
 const DRAIN_GRACE_MS = 100;
 
@@ -75,6 +85,8 @@ export class Subprocess {
   killing = false;
   /** Bumped at every change a status report can show (state, pid, times, errors). */
   revision = 0;
+  /** Set by the pool when this process is an event listener. */
+  listener: ListenerHooks | undefined;
 
   /** Monotonic deadlines in ms (performance.now()), 0 when none: startsecs, backoff or stopwaitsecs. */
   #startedAt = 0;
@@ -130,6 +142,7 @@ export class Subprocess {
 
   #changed(): void {
     this.revision += 1;
+    this.listener?.changed();
     this.host.stateChanged(this);
     this.scheduleTransition();
   }
@@ -249,6 +262,7 @@ export class Subprocess {
 
     this.#child = child;
     this.pid = child.pid;
+    this.listener?.spawned();
     this.channels.stdout.attach(child.stdout, this.pid);
     if (child.stderr !== null) this.channels.stderr?.attach(child.stderr, this.pid);
     child.onExit((status) => this.#exited(child, status));
@@ -428,6 +442,7 @@ export class Subprocess {
     this.channels.stdout.detach();
     this.channels.stderr?.detach();
     child.stdin?.close();
+    this.listener?.ended();
     this.#changed();
   }
 

@@ -1,10 +1,13 @@
 import { performance } from "node:perf_hooks";
 import type { FastCGIGroupConfig, GroupConfig, ProcessConfig, SupervisordConfig } from "../config/model";
 import type { EventBus } from "../events/event-bus";
+import type { EventSerials, SerialEvent } from "../events/event-serials";
+import { TickTimer } from "../events/tick-timer";
 import type { DaemonLog } from "../logging/daemon-log";
 import { Deadlines } from "../process/deadlines";
-import type { FcgiSocket, ProcessHost, Subprocess } from "../process/subprocess";
+import type { FcgiSocket, Subprocess } from "../process/subprocess";
 import type { SupervisorStateName } from "../states";
+import { ListenerPool, type PoolHost } from "./listener-pool";
 import { ProcessGroup, type ChannelFactory } from "./process-group";
 
 /** Processes started at boot before the event loop gets a turn. */
@@ -17,6 +20,8 @@ export interface SupervisorOptions {
   config: SupervisordConfig;
   log: DaemonLog;
   events: EventBus;
+  /** The daemon-wide event serials: made once per daemon process, they survive reloads. */
+  serials: EventSerials;
   daemonEnv: NodeJS.ProcessEnv;
   makeChannels: ChannelFactory;
   /** The soft RLIMIT_NOFILE children get, when not the daemon's (see rlimits.ts). */
@@ -30,7 +35,7 @@ export interface SupervisorOptions {
  * order and the ordered stop of shutdown and reload (states.md §2, §7.3-§7.4), driven by events:
  * a shutdown moves to the next group the moment the current one has stopped.
  */
-export class Supervisor implements ProcessHost {
+export class Supervisor implements PoolHost {
   #mood: SupervisorStateName = "RUNNING";
   readonly groups = new Map<string, ProcessGroup>();
   readonly log: DaemonLog;
@@ -39,6 +44,9 @@ export class Supervisor implements ProcessHost {
   readonly serverurl: string | null;
   readonly childNofile: number | undefined;
   readonly deadlines = new Deadlines();
+  readonly identifier: string;
+  readonly serials: EventSerials;
+  readonly #ticks: TickTimer;
 
   /**
    * The log files made for each process config a group was ever created from (AUTO names
@@ -60,6 +68,9 @@ export class Supervisor implements ProcessHost {
     this.daemonEnv = options.daemonEnv;
     this.serverurl = options.config.serverurl;
     this.childNofile = options.childNofile;
+    this.identifier = options.config.identifier;
+    this.serials = options.serials;
+    this.#ticks = new TickTimer((tick) => this.events.notify(tick));
     this.#stopped = new Promise((resolve) => (this.#resolveStopped = resolve));
   }
 
@@ -77,8 +88,10 @@ export class Supervisor implements ProcessHost {
   async addProcessGroup(config: GroupConfig): Promise<boolean> {
     if (this.groups.has(config.name)) return false;
     const fcgi = config.type === "fcgi" && this.options.openFcgiSocket ? this.options.openFcgiSocket(config) : undefined;
-    const group = new ProcessGroup(config, this, this.options.makeChannels, fcgi);
+    const group =
+      config.type === "eventlistener" ? new ListenerPool(config, this, this.options.makeChannels) : new ProcessGroup(config, this, this.options.makeChannels, fcgi);
     this.groups.set(config.name, group);
+    if (group instanceof ListenerPool && group.wantsTicks) this.#ticks.want(true);
     for (const proc of group.processes.values()) this.logfilesOf.set(proc.config, proc.channels.logfiles);
     this.events.notify({ type: "PROCESS_GROUP_ADDED", groupName: config.name });
     return true;
@@ -89,7 +102,9 @@ export class Supervisor implements ProcessHost {
     const group = this.groups.get(name);
     if (group === undefined || group.unstopped().length > 0) return false;
     this.groups.delete(name);
-    await group.dispose();
+    const disposed = group.dispose(); // a pool unsubscribes at once: it does not hear of its own removal
+    if (group instanceof ListenerPool && group.wantsTicks) this.#ticks.want(this.#pools().some((pool) => pool.wantsTicks));
+    await disposed;
     this.events.notify({ type: "PROCESS_GROUP_REMOVED", groupName: name });
     return true;
   }
@@ -106,6 +121,7 @@ export class Supervisor implements ProcessHost {
    */
   async run(): Promise<void> {
     this.events.notify({ type: "SUPERVISOR_STATE_CHANGE_RUNNING" });
+    this.#ticks.start();
     let started = 0;
     for (const group of this.groupsByPriority()) {
       for (const proc of group.processes.values()) {
@@ -141,7 +157,11 @@ export class Supervisor implements ProcessHost {
 
   stateChanged(proc: Subprocess): void {
     if (this.#stateWatchers.size > 0) for (const watch of [...this.#stateWatchers]) watch(proc);
-    if (this.#stopQueue === undefined || this.#stopQueued) return;
+    if (this.#stopQueue !== undefined) this.#queueAdvanceStop();
+  }
+
+  #queueAdvanceStop(): void {
+    if (this.#stopQueued) return;
     this.#stopQueued = true;
     setImmediate(() => {
       this.#stopQueued = false;
@@ -163,10 +183,18 @@ export class Supervisor implements ProcessHost {
   #advanceStop(): void {
     const queue = this.#stopQueue;
     if (queue === undefined) return;
+    let advanced = false;
     for (let group = queue.at(-1); group !== undefined; group = queue.at(-1)) {
+      // supervisord stops one group per turn of its loop and dispatches events in each turn: a
+      // pool after another group still gets SUPERVISOR_STATE_CHANGE_STOPPING (events.md §3).
+      if (advanced && group instanceof ListenerPool) {
+        this.#queueAdvanceStop();
+        break;
+      }
       group.stopAll();
       if (group.unstopped().length > 0) break;
       queue.pop();
+      advanced = true;
     }
     // Every group of the queue before the current one is stopped: only with the queue empty,
     // or for the report, is it worth looking at all of them (a group may have been added since).
@@ -187,6 +215,21 @@ export class Supervisor implements ProcessHost {
     this.#reportTimer = setTimeout(() => this.#advanceStop(), this.#lastShutdownReport + SHUTDOWN_REPORT_MS + 1 - now);
   }
 
+  /**
+   * A listener rejected an event, or died busy with it (events.md §6.1): every pool holding a
+   * process of the same priority buffers it again at its head. supervisord's membership test
+   * compares processes by priority, so with the default -1 that is usually every pool, those
+   * that never subscribed to the event included (verified); a drop-in does the same.
+   */
+  eventRejected(proc: Subprocess, event: SerialEvent): void {
+    for (const pool of this.#pools()) if (pool.hasPriority(proc.config.priority)) pool.rebuffer(event);
+  }
+
+  /** The listener pools, in the order they were made (supervisord's subscription order). */
+  #pools(): ListenerPool[] {
+    return [...this.groups.values()].filter((group): group is ListenerPool => group instanceof ListenerPool);
+  }
+
   /** SIGUSR2: the main log, then every process's files. */
   reopenLogs(): void {
     this.log.info("supervisord logreopen");
@@ -197,6 +240,7 @@ export class Supervisor implements ProcessHost {
   /** Let go of every group (after a shutdown or before a reload). */
   async dispose(): Promise<void> {
     clearTimeout(this.#reportTimer);
+    this.#ticks.stop();
     await Promise.all([...this.groups.values()].map((group) => group.dispose()));
     this.groups.clear();
   }

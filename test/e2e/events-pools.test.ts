@@ -1,0 +1,72 @@
+/** Listener pools (issue 6, events.md §4, §6): rejection, a listener dying busy, overflow, serials across a reload. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { logLines, program, startDaemon } from "../helpers/daemon";
+import { listenerSection, nodeListener, pythonListener, receivedEvents, startWithListener, waitForEvents } from "../helpers/event-listeners";
+import { rpc } from "../helpers/rpc";
+
+for (const [mode, why] of [
+  ["reject-first", "rejects an event gets it again"],
+  ["die-first", "dies busy gets its event again once it is back"],
+] as const) {
+  test(`a listener that ${why}, with the same serials`, async (t) => {
+    const { daemon, file, sock } = await startWithListener(t, "REMOTE_COMMUNICATION", { node: mode });
+    await rpc(sock, "supervisor.sendRemoteCommEvent", "t", "once");
+    const [first, second] = await waitForEvents(file, 2);
+    assert.equal(first?.line, "ver:3.0 server:supervisor serial:0 pool:lis poolserial:0 eventname:REMOTE_COMMUNICATION len:11\n");
+    assert.deepEqual(second, first);
+    await daemon.waitForLog(/DEBG lis: event was processed/);
+    const lines = logLines(daemon.log());
+    if (mode === "die-first") {
+      assert.equal(lines.filter((line) => line.startsWith("INFO spawned: 'lis'")).length, 2);
+      assert.ok(lines.includes("DEBG rebuffering event 0 for pool lis (buf size=0, max=10)"), lines.join("\n"));
+      return;
+    }
+    const from = lines.indexOf("WARN lis: event was rejected");
+    assert.deepEqual(lines.slice(from, from + 3), ["WARN lis: event was rejected", "DEBG lis: BUSY -> ACKNOWLEDGED", "DEBG rebuffering event 0 for pool lis (buf size=0, max=10)"]);
+  });
+}
+
+test("a rejected event goes back to every pool whose listeners share the rejecting one's priority (supervisord's quirk)", async (t) => {
+  const daemon = await startDaemon(
+    t,
+    listenerSection("a", nodeListener("%(here)s/a.jsonl", "reject-first"), "REMOTE_COMMUNICATION") +
+      listenerSection("b", pythonListener("%(here)s/b.jsonl"), "PROCESS_GROUP_REMOVED"),
+  );
+  await rpc(join(daemon.dir, "supervisor.sock"), "supervisor.sendRemoteCommEvent", "t", "x");
+  await waitForEvents(join(daemon.dir, "a.jsonl"), 2);
+  const [event] = await waitForEvents(join(daemon.dir, "b.jsonl"), 1);
+  assert.equal(event?.line, "ver:3.0 server:supervisor serial:0 pool:b poolserial:0 eventname:REMOTE_COMMUNICATION len:8\n");
+});
+
+test("a full buffer drops its oldest event and logs it as supervisord does", async (t) => {
+  const daemon = await startDaemon(t, listenerSection("stuck", program("forever"), "REMOTE_COMMUNICATION", "buffer_size=2"));
+  for (const data of ["a", "b", "c", "d"]) await rpc(join(daemon.dir, "supervisor.sock"), "supervisor.sendRemoteCommEvent", "t", data);
+  await daemon.waitForLog(/discarding event 1/);
+  const overflows = logLines(daemon.log()).filter((line) => line.includes("overflowed"));
+  assert.deepEqual(overflows, ["ERRO pool stuck event buffer overflowed, discarding event 0", "ERRO pool stuck event buffer overflowed, discarding event 1"]);
+});
+
+test("serials go on across a reload while poolserials start over; a lone pool misses its STOPPING", async (t) => {
+  const { daemon, file } = await startWithListener(t, "PROCESS_GROUP_ADDED,SUPERVISOR_STATE_CHANGE");
+  await waitForEvents(file, 2);
+  daemon.signal("SIGHUP");
+  const got = (await waitForEvents(file, 4)).map((e) => `${e.header["serial"]}/${e.header["poolserial"]} ${e.header["eventname"]}`);
+  assert.deepEqual(got, ["0/0 PROCESS_GROUP_ADDED", "1/1 SUPERVISOR_STATE_CHANGE_RUNNING", "3/0 PROCESS_GROUP_ADDED", "4/1 SUPERVISOR_STATE_CHANGE_RUNNING"]);
+});
+
+test("SUPERVISOR_STATE_CHANGE_STOPPING reaches a pool stopped after another group, even one already stopped", async (t) => {
+  const { daemon, file } = await startWithListener(t, "SUPERVISOR_STATE_CHANGE", {
+    rest: `\n[program:other]\ncommand=${program("exit-with", "0")}\nstartsecs=0\nautorestart=false\n`,
+  });
+  await waitForEvents(file, 1);
+  // supervisord gives each group of the stop queue a turn of its loop, stopped or not, and
+  // dispatches in that turn: the listener is still RUNNING when the STOPPING event goes out.
+  await daemon.waitForLog(/exited: other/);
+  assert.equal(await daemon.stop(), 0);
+  assert.deepEqual(
+    receivedEvents(file).map((e) => e.header["eventname"]),
+    ["SUPERVISOR_STATE_CHANGE_RUNNING", "SUPERVISOR_STATE_CHANGE_STOPPING"],
+  );
+});
