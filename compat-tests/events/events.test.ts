@@ -35,7 +35,6 @@ const LISTENER = join(REPO_ROOT, "compat-tests/clients/event_listener.py");
 const ECHO_CHANNELS = join(REPO_ROOT, "compat-tests/clients/echo_channels.py");
 
 interface Session {
-  which: Implementation;
   dir: string;
   daemon: LogDaemon;
   scenario: Scenario;
@@ -151,7 +150,6 @@ async function run(t: TestContext, which: Implementation, scenario: Scenario): P
   const daemon = await startLogDaemon(t, which, dir);
   const ignore = scenario.ignore;
   const session: Session = {
-    which,
     dir,
     daemon,
     scenario,
@@ -171,7 +169,8 @@ async function run(t: TestContext, which: Implementation, scenario: Scenario): P
   clearTimeout(timer);
   note(session, { "daemon exit status": status });
   let mainLog = daemon.read();
-  if (scenario.untilShutdown === true) mainLog = mainLog.slice(0, Math.max(0, mainLog.search(/^\S+ \S+ WARN received SIGTERM indicating exit request$/m)));
+  const sigterm = mainLog.search(/^\S+ \S+ WARN received SIGTERM indicating exit request$/m);
+  if (scenario.untilShutdown === true && sigterm >= 0) mainLog = mainLog.slice(0, sigterm);
   const records = new Map(
     scenario.listeners.map((name) => {
       const all = readListenerRecords(join(dir, `${name}.jsonl`));
