@@ -62,8 +62,10 @@ test("SUPERVISOR_STATE_CHANGE_STOPPING reaches a pool stopped after another grou
   });
   await waitForEvents(file, 1);
   // supervisord gives each group of the stop queue a turn of its loop, stopped or not, and
-  // dispatches in that turn: the listener is still RUNNING when the STOPPING event goes out.
+  // dispatches in that turn: the listener is still RUNNING when the STOPPING event goes out,
+  // provided it is READY again after the first event (as with supervisord, else it is missed).
   await daemon.waitForLog(/exited: other/);
+  await daemon.waitForLog(/lis: ACKNOWLEDGED -> READY[\s\S]*lis: ACKNOWLEDGED -> READY/);
   assert.equal(await daemon.stop(), 0);
   assert.deepEqual(
     receivedEvents(file).map((e) => e.header["eventname"]),
