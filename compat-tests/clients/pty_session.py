@@ -2,13 +2,18 @@
 
 Usage: python3 pty_session.py STEPS_JSON COMMAND [ARG...]
 
-STEPS_JSON is a list of steps {"send": "keys", "expect": "regex"}: the keys are written to the
+STEPS_JSON is a list of steps {"send": "keys", "expect": "regex"}, each with an optional "run":
+["argv", ...], a command run to completion first (to make something happen that the command
+under test should show, e.g. an XML-RPC call to its daemon), and an optional "idle": true, to
+type the keys only once the command waits for input (its main thread blocked in a read, select,
+poll or epoll: a Ctrl-C that lands while it is still busy printing may take another path). The keys are written to the
 terminal, then the output is read until the regex matches what the command printed since those
-keys (escape sequences, carriage returns, bells and backspaces taken out), or for 10 seconds. An
-"expect" of null waits for the command to exit. Prints one JSON object:
+keys (escape sequences, carriage returns, bells and backspaces taken out), or for 10 seconds (the
+step's "seconds" if it has one). An "expect" of null waits for the command to exit. Prints one
+JSON object:
 {"steps": [{"output": "...", "matched": true}, ...], "status": N, "killed": false}
-where status is the command's exit status (after the last step it gets 10 seconds to exit, then
-it is killed by its pid). Only the standard library is used.
+where status is the command's exit status (after the last step it gets that step's seconds to
+exit, then it is killed by its pid). Only the standard library is used.
 """
 import fcntl
 import json
@@ -18,6 +23,7 @@ import re
 import select
 import signal
 import struct
+import subprocess
 import sys
 import termios
 import time
@@ -28,6 +34,18 @@ CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-B]|\x1b[=>]|[\r\x
 
 def clean(text):
     return CONTROL.sub("", text)
+
+
+# read, poll, select, epoll_wait, pselect6, ppoll, epoll_pwait, epoll_pwait2 (x86_64 numbers)
+WAITING = {0, 7, 23, 232, 270, 271, 281, 441}
+
+
+def waits_for_input(pid):
+    try:
+        with open("/proc/%d/syscall" % pid) as f:
+            return int(f.read().split()[0]) in WAITING
+    except (OSError, ValueError):  # gone, or "running"
+        return False
 
 
 def read_some(fd, until):
@@ -51,10 +69,17 @@ def main():
     results = []
     ended = False
     for step in steps:
+        if step.get("run"):
+            subprocess.run(step["run"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=True, timeout=STEP_SECONDS)
+        if step.get("idle"):
+            idle_by = time.monotonic() + STEP_SECONDS
+            while not waits_for_input(pid) and time.monotonic() < idle_by:
+                time.sleep(0.01)
         os.write(fd, step["send"].encode("utf-8"))
         expect = step.get("expect")
         output = b""
-        deadline = time.monotonic() + STEP_SECONDS
+        seconds = step.get("seconds", STEP_SECONDS)
+        deadline = time.monotonic() + seconds
         matched = False
         while time.monotonic() < deadline and not ended:
             chunk = read_some(fd, deadline)
@@ -69,7 +94,7 @@ def main():
         if expect is None:
             matched = ended
         results.append({"output": clean(output.decode("utf-8", "replace")), "matched": matched})
-    deadline = time.monotonic() + STEP_SECONDS
+    deadline = time.monotonic() + (steps[-1].get("seconds", STEP_SECONDS) if steps else STEP_SECONDS)
     killed = False
     while True:
         if not ended:

@@ -19,7 +19,7 @@ export interface Terminal {
   readLine(prompt: string): Promise<string | null>;
   /** As readLine, without echoing what is typed. */
   readSecret(prompt: string): Promise<string | null>;
-  /** Call `handler` on Ctrl-C until the returned function is called (instead of exiting). */
+  /** Call `handler` on Ctrl-C until the returned function is called (instead of exiting); a pending read ends with null. */
   onInterrupt(handler: () => void): () => void;
 }
 

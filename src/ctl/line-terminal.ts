@@ -2,15 +2,22 @@ import type { AsyncCompleter, Completer, Interface } from "node:readline";
 import type { Terminal } from "./ctl-context";
 
 export interface LineTerminalOptions {
+  /**
+   * Read lines with an editor (the shell, where supervisorctl has readline): keys echoed and
+   * Ctrl-C read by us. Without it (a one-shot command, where supervisorctl reads as Python's
+   * input() does without readline) the terminal stays as it is: it echoes, and Ctrl-C is the
+   * SIGINT it sends, `^C` shown by it.
+   */
+  lineEditing?: boolean;
   /** Lines to offer with the up arrow, most recent first (readline's history). */
   history?: string[];
   completer?: Completer | AsyncCompleter;
 }
 
 /**
- * The terminal on the process's stdin and stdout: lines read through one readline interface
- * (made at the first read, so a one-shot command that reads nothing leaves stdin alone), Ctrl-C
- * handed to whoever listens for it at the time.
+ * The terminal on the process's stdin and stdout: lines read through a readline interface (made
+ * at the first read, so a one-shot command that reads nothing leaves stdin alone), Ctrl-C handed
+ * to whoever listens for it at the time.
  */
 export class LineTerminal implements Terminal {
   #rl: Interface | undefined;
@@ -19,6 +26,7 @@ export class LineTerminal implements Terminal {
   #ended = false;
   #muted = false;
   #pending = "";
+  #stdinOpened = false;
   readonly #interruptHandlers: Array<() => void> = [];
 
   constructor(readonly options: LineTerminalOptions = {}) {
@@ -49,7 +57,16 @@ export class LineTerminal implements Terminal {
 
   /** The history as readline keeps it (most recent first), for saving. */
   history(): string[] {
+    return this.#history;
+  }
+
+  get #history(): string[] {
     return (this.#rl as (Interface & { history?: string[] }) | undefined)?.history ?? this.options.history ?? [];
+  }
+
+  /** Whether readline edits the line (and the terminal is in raw mode while it does). */
+  get #editing(): boolean {
+    return process.stdin.isTTY === true && this.options.lineEditing === true;
   }
 
   #interface(): Interface {
@@ -58,25 +75,31 @@ export class LineTerminal implements Terminal {
     const { createInterface } = require("node:readline") as typeof import("node:readline");
     const { Writable } = require("node:stream") as typeof import("node:stream");
     this.flush();
+    this.#stdinOpened = true;
     const echo = new Writable({
       write: (chunk: Buffer, _encoding, done) => {
         if (!this.#muted) process.stdout.write(chunk);
         done();
       },
     });
-    const tty = process.stdin.isTTY === true;
+    const tty = this.#editing;
     const rl = createInterface({
       input: process.stdin,
       output: echo,
       terminal: tty,
-      history: this.options.history ?? [],
+      history: this.#history,
       historySize: 100_000,
       ...(this.options.completer === undefined ? {} : { completer: this.options.completer }),
     });
     if (tty) (echo as typeof echo & { columns?: number }).columns = process.stdout.columns;
     rl.on("line", (line) => this.#deliver(line));
     rl.on("close", () => {
-      this.#ended = true;
+      if (this.#rl !== rl) return; // close() has dealt with it
+      // Ctrl-D on a terminal ends this read only (readline closes on it): the next read makes a
+      // new interface, as supervisorctl's next input() reads on after an EOFError.
+      this.options.history = this.#history;
+      this.#rl = undefined;
+      if (!tty || process.stdin.readableEnded) this.#ended = true;
       this.#deliver(null);
     });
     rl.on("SIGINT", () => this.#interrupt());
@@ -96,11 +119,12 @@ export class LineTerminal implements Terminal {
 
   #interrupt(): void {
     const handler = this.#interruptHandlers.at(-1);
-    if (handler !== undefined) return handler();
+    handler?.();
     if (this.#waiter !== undefined) {
       // Ctrl-C at a prompt: the read ends as at end of input.
       return this.#deliver(null);
     }
+    if (handler !== undefined) return;
     // Nobody asked for Ctrl-C: end as an unhandled KeyboardInterrupt would.
     this.flush();
     process.removeAllListeners("SIGINT");
@@ -112,18 +136,24 @@ export class LineTerminal implements Terminal {
     return this.#read(prompt);
   }
 
+  /** As getpass does: the echo off before the prompt shows, a newline after the answer. */
   async readSecret(prompt: string): Promise<string | null> {
-    this.write(prompt);
-    this.#muted = process.stdin.isTTY === true;
+    const tty = process.stdin.isTTY === true;
+    // Without line editing, raw mode is the one way Node has to turn the terminal's echo off.
+    const raw = tty && !this.#editing;
+    this.#interface();
+    this.#muted = tty;
+    if (raw) process.stdin.setRawMode(true);
     try {
-      return await this.#read("");
+      return await this.#read(prompt, true);
     } finally {
+      if (raw) process.stdin.setRawMode(false);
       this.#muted = false;
-      if (process.stdin.isTTY === true) this.write("\n");
+      if (tty) this.write("\n");
     }
   }
 
-  #read(prompt: string): Promise<string | null> {
+  #read(prompt: string, secret = false): Promise<string | null> {
     this.flush();
     const rl = this.#interface();
     const queued = this.#lines.shift();
@@ -133,8 +163,11 @@ export class LineTerminal implements Terminal {
     }
     return new Promise((resolve) => {
       this.#waiter = resolve;
-      rl.setPrompt(prompt);
-      rl.prompt(true);
+      rl.setPrompt(secret ? "" : prompt);
+      if (secret) this.write(prompt);
+      // An empty prompt is not drawn: readline would clear the line (what a followed log printed
+      // there) and leave a space on it.
+      else if (prompt !== "" || !this.#editing) rl.prompt(true);
     });
   }
 
@@ -149,8 +182,11 @@ export class LineTerminal implements Terminal {
   /** Stop reading stdin, so that the run can end. */
   close(): void {
     this.flush();
-    if (this.#rl === undefined) return; // stdin never opened: not even its stream is made
-    this.#rl.close();
-    process.stdin.unref?.();
+    const rl = this.#rl;
+    this.#rl = undefined;
+    this.#ended = true;
+    rl?.close();
+    // A one-shot command that read nothing never made stdin's stream: not even now.
+    if (this.#stdinOpened) process.stdin.unref?.();
   }
 }

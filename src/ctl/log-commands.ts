@@ -113,22 +113,37 @@ async function isRunning(ctl: Ctl, name: string): Promise<boolean> {
   return member(await ctl.call("supervisor.getProcessInfo", name), "state") === ProcessStates.RUNNING;
 }
 
-/** fg's loop: typed lines to the process's stdin until Ctrl-C, end of input or its death. */
+/**
+ * fg's loop: typed lines to the process's stdin until Ctrl-C, end of input or its death. Ctrl-C
+ * while a call is under way ends it too, once the call is answered (supervisorctl's
+ * KeyboardInterrupt leaves at once; what it prints is the same).
+ */
 async function forward(ctl: Ctl, name: string): Promise<void> {
-  for (;;) {
-    const line = await ctl.terminal.readLine("");
-    if (line === null) break;
-    try {
-      await ctl.call("supervisor.sendProcessStdin", name, `${line}\n`);
-    } catch (err) {
-      if (!(err instanceof RpcFault)) throw err;
-      ctl.output(err.faultCode === FAULT_CODES.NOT_RUNNING ? "Process got killed" : `ERROR: ${asPythonError(err).text}`);
-      break;
+  let interrupted = false;
+  const release = ctl.terminal.onInterrupt(() => {
+    interrupted = true;
+  });
+  try {
+    while (!interrupted) {
+      const line = await ctl.terminal.readLine("");
+      if (line === null || interrupted) break;
+      try {
+        await ctl.call("supervisor.sendProcessStdin", name, `${line}\n`);
+      } catch (err) {
+        if (interrupted) break;
+        if (!(err instanceof RpcFault)) throw err;
+        ctl.output(err.faultCode === FAULT_CODES.NOT_RUNNING ? "Process got killed" : `ERROR: ${asPythonError(err).text}`);
+        break;
+      }
+      const running = await isRunning(ctl, name);
+      if (interrupted) break;
+      if (!running) {
+        ctl.output("Process got killed");
+        break;
+      }
     }
-    if (!(await isRunning(ctl, name))) {
-      ctl.output("Process got killed");
-      break;
-    }
+  } finally {
+    release();
   }
   ctl.output("Exiting foreground");
 }
@@ -163,6 +178,9 @@ const fg: Command = async (ctl, arg) => {
   try {
     await forward(ctl, name);
   } finally {
+    // DIVERGES: supervisorctl's output thread sleeps on in a 30-second select once fg has ended,
+    // so its one-shot `fg` exits up to 30 s after Ctrl-C (and its shell as long after quitting);
+    // ours closes both streams and exits at once.
     for (const stream of streams) stream.close();
   }
 };

@@ -31,7 +31,9 @@ export class LogTailStream {
       const py = asPythonError(err);
       return fail(`Cannot connect, error: <class '${py.pyClass}'> (${py.text})`);
     }
-    const headers: Record<string, string> = { Accept: "*/*", "User-agent": "Supervisor HTTP Client" };
+    // No `Connection: close` (Node's default without an agent): supervisord answers such a request
+    // without chunking and holds every byte back until the stream ends, so nothing would show.
+    const headers: Record<string, string> = { Accept: "*/*", "User-agent": "Supervisor HTTP Client", Connection: "keep-alive" };
     // supervisorctl's HTTP client sends credentials whenever a password is set.
     if (options.password) {
       headers["Authorization"] = `Basic ${Buffer.from(`${options.username ?? "None"}:${options.password}`).toString("base64")}`;

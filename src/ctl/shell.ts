@@ -84,6 +84,7 @@ export async function runShell(options: CtlOptions, makeController: (terminal: L
     return cache ?? [];
   };
   const terminal = new LineTerminal({
+    lineEditing: true,
     history: loadHistory(options.history_file),
     completer: (line: string, callback: (err: Error | null, result: [string[], string]) => void) => {
       const text = completionWord(line);
