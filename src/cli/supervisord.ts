@@ -152,7 +152,7 @@ async function serve(config: SupervisordConfig, ctx: RunContext): Promise<Outcom
     events,
     serials: ctx.serials,
     daemonEnv: process.env,
-    makeChannels: channelFactory(config, log, events, config.groups),
+    makeChannels: channelFactory(config, log, events),
     openFcgiSocket: (group) => openFcgiSocket(group, log),
     childNofile: childNofile(config.minfds, ctx.nofileBefore),
   });

@@ -1,4 +1,4 @@
-import type { GroupConfig, LogFile, ProcessConfig, SupervisordConfig } from "../config/model";
+import type { LogFile, ProcessConfig, SupervisordConfig } from "../config/model";
 import { isAuto } from "../config/model";
 import type { EventBus } from "../events/event-bus";
 import { createAutoLogFile } from "../logging/auto-log";
@@ -12,13 +12,14 @@ import type { ChannelFactory } from "./process-group";
  * The channels of a group's processes. AUTO log files are created (empty, mode 0600) now, when
  * the group is created (logging.md §3.2): every process of the config has them, started or not.
  */
-export function channelFactory(config: SupervisordConfig, log: DaemonLog, events: EventBus, groups: readonly GroupConfig[]): ChannelFactory {
-  const listeners = new Set(groups.filter((g) => g.type === "eventlistener").map((g) => g.name));
+export function channelFactory(config: SupervisordConfig, log: DaemonLog, events: EventBus): ChannelFactory {
   const resolve = (file: LogFile, proc: ProcessConfig, channel: "stdout" | "stderr"): string | null =>
     isAuto(file) ? createAutoLogFile(config.childlogdir, proc.name, config.identifier, channel) : file;
 
-  return (proc, groupName): ProcessChannels => {
-    const listener = listeners.has(groupName);
+  return (proc, group): ProcessChannels => {
+    // The group's own kind: a pool added later (reloadConfig, addProcessGroup) is one too.
+    const listener = group.type === "eventlistener";
+    const groupName = group.name;
     const logfiles = { stdout: resolve(proc.stdout_logfile, proc, "stdout"), stderr: resolve(proc.stderr_logfile, proc, "stderr") };
     const make = (channel: "stdout" | "stderr"): OutputChannel => {
       const stdout = channel === "stdout";

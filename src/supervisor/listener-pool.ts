@@ -24,7 +24,8 @@ export interface PoolHost extends ProcessHost {
  * first of its processes, in process order, that is RUNNING and READY.
  *
  * supervisord dispatches on every turn of its loop; we dispatch on the next turn of Node's loop
- * after something that may allow it: an event buffered, a listener READY or RUNNING. That keeps
+ * after something that may allow it: an event buffered, a listener RUNNING; and at once when a
+ * listener's output makes it READY. That keeps
  * its order (events buffered in one turn go out after the changes of that turn, so a listener
  * stopped in the turn a SUPERVISOR_STATE_CHANGE_STOPPING is emitted never gets it) and lets a
  * listener that rejects in a tight loop share the daemon with everything else.
@@ -51,7 +52,9 @@ export class ListenerPool extends ProcessGroup {
       this.#listeners.push({ proc, protocol });
       proc.channels.stdout.onListenerData = (chunk) => {
         protocol.feed(chunk);
-        if (protocol.state === "READY") this.scheduleDispatch();
+        // At once: supervisord dispatches in the turn that read the READY, before the other
+        // groups' transitions of that turn (a state change queued meanwhile comes after it).
+        if (protocol.state === "READY") this.#dispatchGuarded();
       };
       proc.listener = {
         spawned: () => protocol.reset(),
@@ -88,13 +91,17 @@ export class ListenerPool extends ProcessGroup {
     this.#dispatchQueued = true;
     setImmediate(() => {
       this.#dispatchQueued = false;
-      try {
-        this.#dispatch();
-      } catch (err) {
-        // A bug of ours, not a listener's doing: the events stay buffered and the daemon goes on.
-        this.host.log.critical(`dispatch of pool ${this.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      }
+      this.#dispatchGuarded();
     });
+  }
+
+  #dispatchGuarded(): void {
+    try {
+      this.#dispatch();
+    } catch (err) {
+      // A bug of ours, not a listener's doing: the events stay buffered and the daemon goes on.
+      this.host.log.critical(`dispatch of pool ${this.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
   }
 
   override async dispose(): Promise<void> {

@@ -1,10 +1,12 @@
-import type { GroupConfig } from "../config/model";
+import type { GroupConfig, ProcessConfig } from "../config/model";
 import { Subprocess, type FcgiSocket, type ProcessChannels, type ProcessHost } from "../process/subprocess";
 import { STOPPED_STATES } from "../states";
-import type { ProcessConfig } from "../config/model";
 
-/** Makes the output channels of one process (its log files are the group's to create). */
-export type ChannelFactory = (proc: ProcessConfig, groupName: string) => ProcessChannels;
+/**
+ * Makes the output channels of one process of a group (its log files are the group's to create;
+ * a listener pool's stdout is its protocol).
+ */
+export type ChannelFactory = (proc: ProcessConfig, group: GroupConfig) => ProcessChannels;
 
 /**
  * A group of processes: a program's own, a `[group:x]`, a listener pool or an fcgi-program
@@ -22,7 +24,7 @@ export class ProcessGroup {
   ) {
     for (const proc of config.processes) {
       this.processes.get(proc.name)?.dispose();
-      this.processes.set(proc.name, new Subprocess(proc, config.name, host, makeChannels(proc, config.name), fcgi));
+      this.processes.set(proc.name, new Subprocess(proc, config.name, host, makeChannels(proc, config), fcgi));
     }
   }
 
