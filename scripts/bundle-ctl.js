@@ -22,6 +22,17 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 
+/**
+ * The flags bin/supervisorctl runs Node with, read from it: V8 takes a code cache only from a run
+ * with the same flags, so the cache is made with them too.
+ */
+function shimNodeFlags() {
+  const shim = fs.readFileSync(path.join(__dirname, "..", "bin", "supervisorctl"), "utf8");
+  const match = /\bexec node((?: --[\w-]+(?:=\S+)?)*) "/.exec(shim);
+  if (match === null) throw new Error("bin/supervisorctl: no `exec node [flags] \"...\"` line");
+  return match[1].split(" ").filter((flag) => flag !== "");
+}
+
 const DIST = path.join(__dirname, "..", "dist");
 const ENTRY = "src/cli/supervisorctl.js";
 const BUNDLE = path.join(DIST, "src/cli/supervisorctl-bundle.js");
@@ -161,7 +172,7 @@ if (process.argv[2] === "--cache") {
 } else {
   fs.rmSync(CACHE, { force: true });
   fs.writeFileSync(BUNDLE, bundleText(collect()));
-  const made = spawnSync(process.execPath, [__filename, "--cache"], { stdio: ["ignore", "ignore", "inherit"] });
+  const made = spawnSync(process.execPath, [...shimNodeFlags(), __filename, "--cache"], { stdio: ["ignore", "ignore", "inherit"] });
   if (made.status !== 0) {
     process.stderr.write("bundle-ctl: no code cache was made (supervisorctl still works, a little slower)\n");
   }

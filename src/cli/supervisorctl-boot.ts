@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { Script } from "node:vm";
 
 /**
@@ -32,4 +33,10 @@ function loadBundle(): Entry | undefined {
   return define(require, createRequire, dist);
 }
 
-(loadBundle() ?? (require("./supervisorctl") as Entry)).main();
+const entry = loadBundle() ?? (require("./supervisorctl") as Entry);
+// A run lasts tens of milliseconds: an optimizing compile of a hot loop (reading a status of 200
+// processes starts some) is never worth it, and one still under way on a background thread holds
+// up the exit by ten milliseconds or more. Switched off here, once Node's modules and ours are
+// loaded: given on the command line, the flag would make V8 refuse Node's own code cache.
+setFlagsFromString("--no-opt");
+entry.main();
