@@ -66,8 +66,16 @@ function collect() {
   return modules;
 }
 
+/** The first line: what the bundle was made from, for supervisorctl-boot.ts to check it is current. */
+const SOURCES_PREFIX = "// sources: ";
+
 function bundleText(modules) {
-  let out = "(function (nodeRequire, createRequire, root) {\n\"use strict\";\nconst definitions = {\n";
+  const sources = [...modules.keys()].sort().map((id) => {
+    const stat = fs.statSync(path.join(DIST, id));
+    return [id, stat.mtimeMs, stat.size];
+  });
+  let out = `${SOURCES_PREFIX}${JSON.stringify(sources)}\n`;
+  out += "(function (nodeRequire, createRequire, root) {\n\"use strict\";\nconst definitions = {\n";
   for (const [id, { source, links }] of [...modules].sort(([a], [b]) => a.localeCompare(b))) {
     const body = source.replace(/^"use strict";\n/, "").replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, "\n");
     out += `${JSON.stringify(id)}: [${JSON.stringify(links)}, function (exports, require, module, __filename, __dirname) {\n${body}}],\n`;

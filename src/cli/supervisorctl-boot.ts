@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
@@ -7,11 +7,28 @@ import { Script } from "node:vm";
 /**
  * What bin/supervisorctl runs: supervisorctl from the one-file bundle the build makes
  * (scripts/bundle-ctl.js), compiled with V8's cached bytecode of a typical run, which starts in
- * less time than thirty modules found, read and compiled one by one. Without the bundle (a build
- * by tsc alone) the modules are loaded as usual; a cache V8 does not take (another Node) only
+ * less time than thirty modules found, read and compiled one by one. Without a current bundle (a
+ * build by tsc alone) the modules are loaded as usual; a cache V8 does not take (another Node) only
  * costs the compiling it would have saved.
  */
 type Entry = typeof import("./supervisorctl.js");
+
+const SOURCES_PREFIX = "// sources: ";
+
+/**
+ * Whether every module the bundle was made from is still the file it was, as its first line
+ * lists them (size, and mtime within a millisecond: a copy keeping times may round them): after a
+ * `tsc` without the rest of the build, the modules run.
+ */
+function current(source: string, dist: string): boolean {
+  const firstLine = source.slice(0, source.indexOf("\n"));
+  if (!firstLine.startsWith(SOURCES_PREFIX)) return false;
+  const sources = JSON.parse(firstLine.slice(SOURCES_PREFIX.length)) as Array<[string, number, number]>;
+  return sources.every(([id, mtimeMs, size]) => {
+    const stat = statSync(join(dist, id), { throwIfNoEntry: false });
+    return stat !== undefined && Math.abs(stat.mtimeMs - mtimeMs) < 1 && stat.size === size;
+  });
+}
 
 function loadBundle(): Entry | undefined {
   const dist = join(__dirname, "..", "..");
@@ -22,6 +39,7 @@ function loadBundle(): Entry | undefined {
   } catch {
     return undefined;
   }
+  if (!current(source, dist)) return undefined;
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(`${bundle}.cache`);

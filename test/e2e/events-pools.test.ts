@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { logLines, program, startDaemon } from "../helpers/daemon";
 import { listenerSection, nodeListener, pythonListener, receivedEvents, startWithListener, waitForEvents } from "../helpers/event-listeners";
 import { rpc } from "../helpers/rpc";
+import { waitFor } from "../helpers/wait-for";
 
 for (const [mode, why] of [
   ["reject-first", "rejects an event gets it again"],
@@ -71,4 +72,24 @@ test("SUPERVISOR_STATE_CHANGE_STOPPING reaches a pool stopped after another grou
     receivedEvents(file).map((e) => e.header["eventname"]),
     ["SUPERVISOR_STATE_CHANGE_RUNNING", "SUPERVISOR_STATE_CHANGE_STOPPING"],
   );
+});
+
+test("a pool of two listeners: the first READY one in process order gets every event, the other only when it is gone", async (t) => {
+  const command = pythonListener("%(here)s/%(process_num)d.jsonl");
+  const daemon = await startDaemon(t, listenerSection("pair", command, "REMOTE_COMMUNICATION", "numprocs=2\nprocess_name=%(program_name)s_%(process_num)d"));
+  const sock = join(daemon.dir, "supervisor.sock");
+  const [first, second] = [join(daemon.dir, "0.jsonl"), join(daemon.dir, "1.jsonl")];
+  const readyTimes = (name: string): number => logLines(daemon.log()).filter((line) => line === `DEBG ${name}: ACKNOWLEDGED -> READY`).length;
+  await waitFor(() => readyTimes("pair_0") === 1 && readyTimes("pair_1") === 1, { what: "both listeners READY" });
+  // No round robin (events.md §4): each event goes to pair_0, READY again before the next comes.
+  for (const [n, data] of ["a", "b", "c"].entries()) {
+    await rpc(sock, "supervisor.sendRemoteCommEvent", "t", data);
+    await waitFor(() => readyTimes("pair_0") === n + 2, { what: `pair_0 READY after event ${n}` });
+  }
+  assert.deepEqual(receivedEvents(first).map((e) => e.payload), ["type:t\na", "type:t\nb", "type:t\nc"]);
+  await rpc(sock, "supervisor.stopProcess", "pair:pair_0");
+  await rpc(sock, "supervisor.sendRemoteCommEvent", "t", "d");
+  const [got] = await waitForEvents(second, 1);
+  assert.equal(got?.line, "ver:3.0 server:supervisor serial:3 pool:pair poolserial:3 eventname:REMOTE_COMMUNICATION len:8\n");
+  assert.equal(receivedEvents(first).length, 3);
 });
