@@ -1,5 +1,5 @@
 import { connect, type Socket } from "node:net";
-import { decodeResponse, encodeCall, type PyValue, type XmlRpcValue } from "./codec";
+import { encodeCall, ResponseReader, type PyValue, type XmlRpcValue } from "./codec";
 import { RpcFault } from "./faults";
 
 /**
@@ -74,7 +74,8 @@ export function connectErrorOf(err: unknown, endpoint: Endpoint): unknown {
 interface Reply {
   status: number;
   reason: string;
-  body: Buffer;
+  /** The body, read as it came (see ResponseReader). */
+  body: ResponseReader;
   /** The server will not take another request on this connection. */
   closing: boolean;
 }
@@ -121,7 +122,7 @@ export class RpcClient {
     const { status, reason, body: replyBody, closing } = await reply;
     if (closing) this.close();
     if (status !== 200) throw new HttpStatusError(status, reason);
-    const result = decodeResponse(replyBody.toString("utf8"));
+    const result = replyBody.result();
     if ("fault" in result) throw new RpcFault(result.fault.faultCode, result.fault.faultString);
     return result.value;
   }
@@ -139,14 +140,15 @@ export class RpcClient {
   }
 
   /**
-   * The next reply on `socket`. Chunks are kept apart until the reply is whole: supervisord
-   * writes a long reply in many small chunks, and joining them as they come is quadratic.
+   * The next reply on `socket`. The head is read once whole; the body goes to a ResponseReader
+   * chunk by chunk as it comes (supervisord writes a long reply in many small chunks).
    */
   #read(socket: Socket): Promise<Reply> {
     return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let received = 0;
-      let head: { lines: string[]; bodyStart: number; length: number | undefined } | undefined;
+      let headBytes: Buffer = Buffer.alloc(0);
+      let head: { lines: string[]; length: number | undefined } | undefined;
+      const body = new ResponseReader();
+      let bodyReceived = 0;
       const finish = (outcome: () => void): void => {
         socket.off("data", onData);
         socket.off("end", onEnd);
@@ -155,42 +157,32 @@ export class RpcClient {
       };
       const closed = (): void =>
         finish(() => reject(connectErrorOf(Object.assign(new Error("connection closed"), { code: "ECONNRESET" }), this.#endpoint)));
-      const whole = (): Buffer => {
-        if (chunks.length > 1) chunks.splice(0, chunks.length, Buffer.concat(chunks, received));
-        return chunks[0] ?? Buffer.alloc(0);
-      };
       const header = (name: string): string | undefined =>
         head?.lines.slice(1).find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
-      const parse = (ended: boolean): void => {
-        if (head === undefined) {
-          const data = whole();
-          const headEnd = data.indexOf("\r\n\r\n");
-          if (headEnd < 0) {
-            if (ended) closed();
-            return;
-          }
-          head = { lines: data.subarray(0, headEnd).toString("latin1").split("\r\n"), bodyStart: headEnd + 4, length: undefined };
-          const length = header("content-length");
-          head.length = length === undefined ? undefined : Number(length);
-        }
-        const { lines, bodyStart, length } = head;
-        if (length !== undefined && received < bodyStart + length) {
-          if (ended) closed();
-          return;
-        }
-        if (length === undefined && !ended) return; // framed by the end of the connection
-        const data = whole();
-        const body = length === undefined ? data.subarray(bodyStart) : data.subarray(bodyStart, bodyStart + length);
+      const complete = (): void => {
+        const lines = head?.lines ?? [];
         const statusLine = /^HTTP\/\S+ (\d{3}) ?(.*)$/.exec(lines[0] ?? "");
-        const closing = ended || header("connection")?.toLowerCase() === "close" || !(lines[0] ?? "").startsWith("HTTP/1.1");
+        const closing = head?.length === undefined || header("connection")?.toLowerCase() === "close" || !(lines[0] ?? "").startsWith("HTTP/1.1");
         finish(() => resolve({ status: Number(statusLine?.[1] ?? 0), reason: statusLine?.[2] ?? "", body, closing }));
       };
-      const onData = (chunk: Buffer): void => {
-        chunks.push(chunk);
-        received += chunk.length;
-        parse(false);
+      const takeBody = (data: Buffer): void => {
+        const wanted = head?.length === undefined ? data.length : Math.min(data.length, head.length - bodyReceived);
+        if (wanted > 0) body.feed(data.subarray(0, wanted));
+        bodyReceived += wanted;
+        if (head?.length !== undefined && bodyReceived >= head.length) complete();
       };
-      const onEnd = (): void => parse(true);
+      const onData = (chunk: Buffer): void => {
+        if (head !== undefined) return takeBody(chunk);
+        headBytes = headBytes.length === 0 ? chunk : Buffer.concat([headBytes, chunk]);
+        const headEnd = headBytes.indexOf("\r\n\r\n");
+        if (headEnd < 0) return;
+        head = { lines: headBytes.subarray(0, headEnd).toString("latin1").split("\r\n"), length: undefined };
+        const length = Number(header("content-length") ?? Number.NaN);
+        head.length = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+        takeBody(headBytes.subarray(headEnd + 4));
+      };
+      // Without a Content-Length the body ends with the connection; with one, an early end is an error.
+      const onEnd = (): void => (head !== undefined && head.length === undefined ? complete() : closed());
       const onError = (err: Error): void => finish(() => reject(connectErrorOf(err, this.#endpoint)));
       socket.on("data", onData);
       socket.once("end", onEnd);

@@ -1,3 +1,4 @@
+import { StringDecoder } from "node:string_decoder";
 import type * as Sax from "sax";
 
 /**
@@ -384,6 +385,70 @@ function readDumpedResponse(body: string): PyValue | undefined {
   } catch (err) {
     if (err instanceof UnreadableCall) return undefined; // the full readers give the verdict
     throw err;
+  }
+}
+
+const DUMPED_LIST_HEAD = `${DUMPED_HEAD}<value><array><data>\n`;
+const DUMPED_LIST_TAIL = `</data></array></value>\n${DUMPED_TAIL}`;
+/** Past this much text not yet read as a whole item, the reading waits for the end. */
+const STREAMED_PENDING_MAX = 64 * 1024;
+
+/**
+ * A response read as it arrives: the items of a list written as Python's dumps() writes it are
+ * read as soon as each is whole, so that little is left when the last byte comes (supervisord
+ * sends a status of 200 processes over tens of milliseconds). `result()` is what decodeResponse
+ * gives for the whole body, which it reads itself whenever the body is of another shape.
+ */
+export class ResponseReader {
+  readonly #chunks: Buffer[] = [];
+  readonly #decoder = new StringDecoder("utf8");
+  readonly #items: PyValue[] = [];
+  /** Text not yet read as an item; undefined once the body is known to be of another shape. */
+  #pending: string | undefined = "";
+  #inList = false;
+
+  feed(chunk: Buffer): void {
+    this.#chunks.push(chunk);
+    if (this.#pending === undefined) return;
+    this.#pending += this.#decoder.write(chunk);
+    if (!this.#inList) {
+      if (this.#pending.length < DUMPED_LIST_HEAD.length) {
+        if (!DUMPED_LIST_HEAD.startsWith(this.#pending)) this.#pending = undefined;
+        return;
+      }
+      if (!this.#pending.startsWith(DUMPED_LIST_HEAD)) {
+        this.#pending = undefined;
+        return;
+      }
+      this.#pending = this.#pending.slice(DUMPED_LIST_HEAD.length);
+      this.#inList = true;
+    }
+    this.#readItems(this.#pending);
+  }
+
+  #readItems(text: string): void {
+    const reader = new DumpedReader(text);
+    let read = 0;
+    try {
+      for (let item = reader.value(); item !== undefined; item = reader.value()) {
+        this.#items.push(item);
+        read = reader.at;
+      }
+    } catch (err) {
+      if (!(err instanceof UnreadableCall)) throw err;
+      this.#pending = undefined; // decodeResponse gives the verdict
+      return;
+    }
+    // An item that is not whole yet stops the reader (never a wrong value: each ends with a
+    // closing tag). One too big to keep trying is left to the end.
+    this.#pending = text.length - read > STREAMED_PENDING_MAX ? undefined : text.slice(read);
+  }
+
+  result(): MethodResult {
+    if (this.#inList && this.#pending !== undefined && this.#pending + this.#decoder.end() === DUMPED_LIST_TAIL) {
+      return { value: this.#items };
+    }
+    return decodeResponse(Buffer.concat(this.#chunks).toString("utf8"));
   }
 }
 

@@ -10,6 +10,7 @@ import {
   UnreadableCall,
   XmlRpcDouble,
   type PyValue,
+  ResponseReader,
   type XmlRpcValue,
 } from "../../src/protocol/codec";
 
@@ -159,4 +160,41 @@ test("a deeply nested reply, as Python writes it, decodes without exhausting the
   let levels = 0;
   for (let at = value; Array.isArray(at) && at.length > 0; at = at[0] as PyValue) levels += 1;
   assert.equal(levels, depth - 1);
+});
+
+test("a reply read chunk by chunk as it comes decodes as the whole body does, however it is cut", () => {
+  const list = encodeResponse(
+    Array.from({ length: 40 }, (_, n) =>
+      Object.freeze({ name: `p${n}`, pid: n, description: n % 7 === 0 ? "é ☃ 𝄞 & <x>" : "pid 1, uptime 0:00:01", nested: [n, { deep: n % 2 === 0 }] }),
+    ),
+  );
+  const head = "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n";
+  const tail = "</param>\n</params>\n</methodResponse>\n";
+  const bodies = [
+    list,
+    encodeResponse("a plain string"),
+    encodeFault(10, "BAD_NAME: x"),
+    `${head}<value><array><data>\n<value><int> 4 </int></value>\n<value><string>after</string></value>\n</data></array></value>\n${tail}`,
+    "<html>not XML-RPC</html>",
+  ];
+  for (const text of bodies) {
+    const bytes = Buffer.from(text, "utf8");
+    for (const size of [1, 3, 64, 1000, bytes.length]) {
+      const reader = new ResponseReader();
+      for (let at = 0; at < bytes.length; at += size) reader.feed(bytes.subarray(at, at + size));
+      let whole: unknown;
+      let read: unknown;
+      try {
+        whole = decodeResponse(text);
+      } catch (err) {
+        whole = err;
+      }
+      try {
+        read = reader.result();
+      } catch (err) {
+        read = err;
+      }
+      assert.deepEqual(read, whole, `${text.slice(0, 80)} in chunks of ${size}`);
+    }
+  }
 });
