@@ -17,10 +17,7 @@ export interface SectionOrigin {
 const DEFAULT_SECTION = "DEFAULT";
 const HERE = "%(here)s";
 const INLINE_COMMENT_PREFIXES = [";", "#"] as const;
-// Python's `\s` for str patterns: the characters str.isspace() accepts.
-const PY_WS = "[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
 const SECTION_HEADER = /^\[(.+)\]/s;
-const OPTION_LINE = new RegExp(`^(.*?)${PY_WS}*([=:])${PY_WS}*(.*)$`, "s");
 
 /**
  * The INI dialect supervisord 4.2.5 reads: Python 3.11's RawConfigParser with `=`/`:` delimiters,
@@ -76,19 +73,23 @@ export class IniParser {
           { file: fpname, line: lineno },
         );
       }
-      const option = OPTION_LINE.exec(value);
-      if (!option) {
+      // Python's `(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$`: the name is what comes before
+      // the first delimiter, the value what follows it, each stripped below.
+      const equals = value.indexOf("=");
+      const colon = value.indexOf(":");
+      const delimiter = equals < 0 ? colon : colon < 0 ? equals : Math.min(equals, colon);
+      if (delimiter < 0) {
         errors.push([lineno, line]);
         return; // the open option stays open, as in Python
       }
-      const key = pyRstrip(option[1] ?? "").toLowerCase();
+      const key = pyRstrip(value.slice(0, delimiter)).toLowerCase();
       if (key === "") errors.push([lineno, line]);
       let values = pending.get(target);
       if (values === undefined) {
         values = new Map();
         pending.set(target, values);
       }
-      const lines = [pyStrip(option[3] ?? "")];
+      const lines = [pyStrip(value.slice(delimiter + 1))];
       values.set(key, { lines, line: lineno });
       open = key === "" ? undefined : { lines }; // an empty name is falsy to Python: never continued
       // Claims the key's position now: a dict keeps a key where it was first inserted.
@@ -213,10 +214,9 @@ function findCommentStart(line: string): number | undefined {
 }
 
 function firstNonSpace(line: string): number {
-  let index = 0;
-  for (const ch of line) {
-    if (!isPySpace(ch)) return index;
-    index += ch.length;
+  for (let index = 0; index < line.length; index++) {
+    // A surrogate is never a space: the index of an astral character is where it starts.
+    if (!isPySpace(line.charAt(index))) return index;
   }
   return 0;
 }
