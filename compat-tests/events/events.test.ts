@@ -219,17 +219,20 @@ const SLOW_TO_STOP = `/bin/sh -c "trap 'kill $!; sleep 0.3; exit 0' TERM; sleep 
 /** A shell command that exits with 2 after 0.3 s the first time, and runs (as sleep) from then on. */
 const CRASH_ONCE = `/bin/sh -c "if [ -e %(here)s/crashed ]; then exec sleep 600; fi; touch %(here)s/crashed; sleep 0.3; exit 2"`;
 
+/** A program whose output keeps supervisord's 1-second loop awake: its passes notice startsecs and backoff at once. */
+const TICKER = `[program:ticker]
+command=${program("tick", "100")}
+priority=-10
+startsecs=0
+stdout_logfile=NONE
+`;
+
 const STARTUP: Scenario = {
   // A ticker keeps supervisord's 1-second loop awake (startsecs and backoff are noticed by its
   // passes); its own state changes are left out, they interleave with the rest by timing. lis
   // has startsecs=2: its RUNNING must come after auto's (startsecs=0) even when a loaded machine
   // delays supervisord's second pass.
-  body: `[program:ticker]
-command=${program("tick", "100")}
-priority=-10
-startsecs=0
-stdout_logfile=NONE
-
+  body: `${TICKER}
 ${listener("lis", "", "events=PROCESS_STATE,SUPERVISOR_STATE_CHANGE,PROCESS_GROUP\nbuffer_size=50\nstartsecs=2")}
 [program:auto]
 command=${SLOW_TO_STOP}
@@ -430,12 +433,7 @@ const STOPPING_AFTER: Scenario = {
   // supervisord dispatches after its poll, and stops the pool in the pass after last has gone:
   // the ticker wakes the poll at once, and last takes 0.3 s to stop, time for the listener to
   // answer before it is stopped in turn.
-  body: `[program:ticker]
-command=${program("tick", "100")}
-priority=-10
-startsecs=0
-stdout_logfile=NONE
-
+  body: `${TICKER}
 ${listener("lis", "", "events=SUPERVISOR_STATE_CHANGE\nstartsecs=0")}
 [program:last]
 command=${SLOW_TO_STOP}

@@ -1,6 +1,9 @@
+import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
+import type { TestContext } from "node:test";
 import { run, type Finished } from "../../test/helpers/processes";
 import { REPO_ROOT } from "../../test/helpers/repo";
+import { transcriptDiff } from "./transcript";
 
 /** Debian's supervisorctl 4.2.5: the client ours is compared with. */
 export const DEBIAN_SUPERVISORCTL = "/usr/bin/supervisorctl";
@@ -30,4 +33,24 @@ export function clientEnv(home: string): NodeJS.ProcessEnv {
 /** Run one supervisorctl command line in `dir` (its cwd and HOME); `input` is piped to its stdin. */
 export function runClient(client: Client, args: readonly string[], dir: string, input?: string): Promise<Finished> {
   return run(clientPath(client), args, { cwd: dir, env: clientEnv(dir), timeoutMs: 30_000, ...(input === undefined ? {} : { input }) });
+}
+
+/**
+ * One subtest per daemon, side by side: `session` runs every case against supervisord 4.2.5
+ * ("real") or ours and gives each client's transcript; ours must equal Debian's.
+ */
+export async function againstBothDaemons(
+  t: TestContext,
+  session: (st: TestContext, which: "real" | "ours") => Promise<Record<Client, string[]>>,
+): Promise<void> {
+  await Promise.all(
+    (["real", "ours"] as const).map((which) => {
+      const daemon = which === "real" ? "supervisord 4.2.5" : "our supervisord";
+      return t.test(`against ${daemon}`, async (st) => {
+        const transcripts = await session(st, which);
+        const difference = transcriptDiff(transcripts.debian, transcripts.ours);
+        assert.ok(difference === "", `supervisorctl's output differs (- Debian's, + ours) against ${daemon}:\n${difference}`);
+      });
+    }),
+  );
 }
