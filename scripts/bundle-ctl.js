@@ -8,11 +8,13 @@
  * loads it, and falls back to the modules when the bundle or its cache is missing or stale).
  *
  * The bundle is the compiled CommonJS text of every module reachable from
- * dist/src/cli/supervisorctl.js through relative `require("./...")` calls, each wrapped in a
+ * dist/src/cli/supervisorctl.js and dist/src/cli/supervisorctl-early.js (which the boot loads
+ * first) through relative `require("./...")` calls, each wrapped in a
  * function with its own `exports`, `require`, `module`, `__filename` and `__dirname` (the
  * original file's, so nothing in a module can tell the difference). Relative requires are
  * resolved here, once; anything else (node: builtins, packages) goes to Node's require from the
- * module's original place.
+ * module's original place. The bundle evaluates to a function that, given Node's require, returns
+ * its `load(id)`: a module's exports by its path under dist/.
  *
  * `node scripts/bundle-ctl.js --cache` (run by the build, in a child process so that its output
  * is discarded) runs a few commands through the bundle against a stub server on a unix socket,
@@ -34,7 +36,9 @@ function shimNodeFlags() {
 }
 
 const DIST = path.join(__dirname, "..", "dist");
-const ENTRY = "src/cli/supervisorctl.js";
+const MAIN = "src/cli/supervisorctl.js";
+/** What bin/supervisorctl's boot loads first, then MAIN (src/cli/supervisorctl-boot.ts). */
+const EARLY = "src/cli/supervisorctl-early.js";
 const BUNDLE = path.join(DIST, "src/cli/supervisorctl-bundle.js");
 const CACHE = `${BUNDLE}.cache`;
 
@@ -49,7 +53,7 @@ function resolveRelative(fromId, spec) {
 
 function collect() {
   const modules = new Map();
-  const pending = [ENTRY];
+  const pending = [MAIN, EARLY];
   while (pending.length > 0) {
     const id = pending.pop();
     if (modules.has(id)) continue;
@@ -101,7 +105,7 @@ function load(id) {
   module.loaded = true;
   return module.exports;
 }
-return load(${JSON.stringify(ENTRY)});
+return load;
 })
 `;
   return out;
@@ -121,6 +125,7 @@ function stubServer(socketPath) {
       stdout_logfile: string("/dev/null"), stderr_logfile: string(""), pid: int(pid), description: string(`pid ${pid}, uptime 0:01:40`),
     });
   const results = {
+    "supervisor.getVersion": string("3.0"),
     "supervisor.getAPIVersion": string("3.0"),
     "supervisor.getSupervisorVersion": string("4.2.5"),
     "supervisor.getPID": int(4242),
@@ -128,6 +133,7 @@ function stubServer(socketPath) {
   };
   const server = net.createServer((socket) => {
     let buffered = "";
+    socket.on("error", () => {}); // a client that closed before its reply (a dropped prefetch)
     socket.on("data", (chunk) => {
       buffered += chunk.toString("latin1");
       for (;;) {
@@ -155,11 +161,14 @@ async function makeCache() {
   try {
     // The same Script as supervisorctl-boot.ts makes (source and filename), so V8 takes the cache.
     const script = new vm.Script(fs.readFileSync(BUNDLE, "utf8"), { filename: BUNDLE });
-    const entry = script.runInThisContext()(require, createRequire, DIST);
+    const load = script.runInThisContext()(require, createRequire, DIST);
+    const early = load(EARLY);
+    const entry = load(MAIN);
     const url = `unix://${socketPath}`;
     fs.writeFileSync(path.join(dir, "ctl.conf"), `[supervisorctl]\nserverurl=${url}\n`);
     for (const command of [["status"], ["status", "alpha", "nosuch"], ["pid"], ["pid", "all"], ["version"], ["help"], ["help", "status"]]) {
-      await entry.runSupervisorctl(["-c", path.join(dir, "ctl.conf"), ...command], "supervisorctl");
+      const argv = ["-c", path.join(dir, "ctl.conf"), ...command];
+      await entry.runSupervisorctl(argv, "supervisorctl", early.sendEarlyCalls(argv));
     }
     await entry.runSupervisorctl(["-h"], "supervisorctl");
     fs.writeFileSync(CACHE, script.createCachedData());

@@ -12,6 +12,12 @@ import { Script } from "node:vm";
  * costs the compiling it would have saved.
  */
 type Entry = typeof import("./supervisorctl.js");
+type Early = typeof import("./supervisorctl-early.js");
+
+/** A module of dist/ by its path there (`src/cli/supervisorctl.js`), from the bundle or the file. */
+type Load = (id: string) => unknown;
+
+const DIST = join(__dirname, "..", "..");
 
 const SOURCES_PREFIX = "// sources: ";
 
@@ -30,8 +36,8 @@ function current(source: string, dist: string): boolean {
   });
 }
 
-function loadBundle(): Entry | undefined {
-  const dist = join(__dirname, "..", "..");
+function loadBundle(): Load | undefined {
+  const dist = DIST;
   const bundle = join(__dirname, "supervisorctl-bundle.js");
   let source: string;
   try {
@@ -47,14 +53,22 @@ function loadBundle(): Entry | undefined {
     cachedData = undefined;
   }
   const script = new Script(source, { filename: bundle, ...(cachedData === undefined ? {} : { cachedData }) });
-  const define = script.runInThisContext() as (nodeRequire: NodeJS.Require, makeRequire: typeof createRequire, root: string) => Entry;
+  const define = script.runInThisContext() as (nodeRequire: NodeJS.Require, makeRequire: typeof createRequire, root: string) => Load;
   return define(require, createRequire, dist);
 }
 
-const entry = loadBundle() ?? (require("./supervisorctl") as Entry);
-// A run lasts tens of milliseconds: an optimizing compile of a hot loop (reading a status of 200
-// processes starts some) is never worth it, and one still under way on a background thread holds
-// up the exit by ten milliseconds or more. Switched off here, once Node's modules and ours are
-// loaded: given on the command line, the flag would make V8 refuse Node's own code cache.
-setFlagsFromString("--no-opt");
-entry.main();
+const load: Load = loadBundle() ?? ((id) => require(join(DIST, id)));
+// The first calls go out now (supervisorctl-early.ts), and the connections get to write them
+// (one turn of the event loop) before the rest is loaded while the server answers.
+const early = (load("src/cli/supervisorctl-early.js") as Early).sendEarlyCalls(process.argv.slice(2));
+const run = (): void => {
+  const entry = load("src/cli/supervisorctl.js") as Entry;
+  // A run lasts tens of milliseconds: an optimizing compile of a hot loop (reading a status of 200
+  // processes starts some) is never worth it, and one still under way on a background thread
+  // holds up the exit by ten milliseconds or more. Switched off here, once Node's modules and
+  // ours are loaded: given on the command line, the flag would make V8 refuse Node's own code cache.
+  setFlagsFromString("--no-opt");
+  entry.main(early);
+};
+if (early === undefined) run();
+else setImmediate(run);

@@ -1,4 +1,5 @@
 import { readCtlConfig, CTL_DEFAULTS } from "../config/ctl-config";
+import type { CtlConfig } from "../config/model";
 import { pyRepr } from "../config/python-str";
 import { configSearchPaths, findConfigFile } from "../config/search-path";
 import type { CtlOptions } from "../ctl/ctl-context";
@@ -51,11 +52,22 @@ export function isUrl(value: string): boolean {
   return rest !== "";
 }
 
+/** The name supervisorctl was run by (bin/supervisorctl passes its $0 on). */
+export function supervisorctlProgname(env: NodeJS.ProcessEnv = process.env): string {
+  return env["SUPERVISORCTL_TS_ARGV0"] ?? process.argv[1] ?? "supervisorctl";
+}
+
 /**
  * Parse supervisorctl's arguments as its getopt-based parser does, then read the config file
  * (given, or the first found) and its `[supervisorctl]` section: the command line wins over it.
+ * `readSection` reads that section (readCtlConfig, or the early start's glanceCtlConfig).
  */
-export function parseSupervisorctlCommandLine(argv: readonly string[], progname: string, env: NodeJS.ProcessEnv = process.env): SupervisorctlCommand {
+export function parseSupervisorctlCommandLine(
+  argv: readonly string[],
+  progname: string,
+  env: NodeJS.ProcessEnv = process.env,
+  readSection: (configfile: string, env: NodeJS.ProcessEnv) => CtlConfig = readCtlConfig,
+): SupervisorctlCommand {
   const parsed = getoptOrUsageError(argv, SHORTOPTS, LONGOPTS);
   const values = new Map<Setting, string | true>();
   for (const [opt, arg] of parsed.options) {
@@ -76,7 +88,7 @@ export function parseSupervisorctlCommandLine(argv: readonly string[], progname:
   let section = CTL_DEFAULTS;
   if (configfile !== undefined) {
     try {
-      section = readCtlConfig(configfile, env);
+      section = readSection(configfile, env);
     } catch (err) {
       if (err instanceof ConfigError) throw UsageError.fromConfig(err);
       throw err;

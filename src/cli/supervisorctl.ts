@@ -1,14 +1,23 @@
 import { Controller } from "../ctl/controller";
-import type { CtlOptions } from "../ctl/ctl-context";
+import type { CtlOptions, EarlyCalls } from "../ctl/ctl-context";
 import { LineTerminal } from "../ctl/line-terminal";
-import { parseSupervisorctlCommandLine, supervisorctlHelp } from "./supervisorctl-command-line";
+import { parseSupervisorctlCommandLine, supervisorctlHelp, supervisorctlProgname } from "./supervisorctl-command-line";
 import { printUsageError, UsageError } from "./usage-error";
 
 /**
  * supervisorctl (ctl.md): one command given on the command line runs once and its exit status is
  * the process's; without one, the interactive shell runs (exit status 0).
  */
-export async function runSupervisorctl(argv: readonly string[], progname: string): Promise<number> {
+export async function runSupervisorctl(argv: readonly string[], progname: string, early?: EarlyCalls): Promise<number> {
+  try {
+    return await runCommandLine(argv, progname, early);
+  } finally {
+    // Taken by the controller, or else not wanted.
+    for (const sent of early?.calls ?? []) sent.socket.destroy();
+  }
+}
+
+async function runCommandLine(argv: readonly string[], progname: string, early: EarlyCalls | undefined): Promise<number> {
   let command: ReturnType<typeof parseSupervisorctlCommandLine>;
   try {
     command = parseSupervisorctlCommandLine(argv, progname);
@@ -29,7 +38,7 @@ export async function runSupervisorctl(argv: readonly string[], progname: string
   }
   const terminal = new LineTerminal();
   await askPassword(options, terminal);
-  const ctl = new Controller(options, terminal);
+  const ctl = new Controller(options, terminal, early);
   try {
     await ctl.onecmd(args.join(" "));
   } finally {
@@ -50,10 +59,11 @@ async function askPassword(options: CtlOptions, terminal: LineTerminal): Promise
   if (password !== null) options.password = password;
 }
 
-export function main(): void {
-  const progname = process.env["SUPERVISORCTL_TS_ARGV0"] ?? process.argv[1] ?? "supervisorctl";
+/** `early`: the calls supervisorctl-early.ts sent for this command line, if any. */
+export function main(early?: EarlyCalls): void {
+  const progname = supervisorctlProgname();
   delete process.env["SUPERVISORCTL_TS_ARGV0"];
-  runSupervisorctl(process.argv.slice(2), progname).then(
+  runSupervisorctl(process.argv.slice(2), progname, early).then(
     // Output to files, pipes and terminals is written synchronously on Linux: nothing is lost.
     (status) => process.exit(status),
     (err: unknown) => {

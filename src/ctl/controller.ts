@@ -2,7 +2,7 @@ import { HttpStatusError, RpcClient, RpcFault, ConnectError } from "../protocol/
 import type { PyValue, XmlRpcValue } from "../protocol/codec";
 import { FAULT_CODES } from "../protocol/faults";
 import { CONFIG_COMMANDS } from "./config-commands";
-import type { Command, Ctl, CtlOptions, Terminal } from "./ctl-context";
+import type { Command, Ctl, CtlOptions, EarlyCalls, Terminal } from "./ctl-context";
 import { DAEMON_COMMANDS, EndOfInput } from "./daemon-commands";
 import { errorLine } from "./error-line";
 import { ExitStatus } from "./format";
@@ -28,6 +28,10 @@ export function parseLine(raw: string): [string | null, string, string] {
   return [command, line.slice(command.length).trim(), line];
 }
 
+function optionsKey({ serverurl, username, password }: Pick<CtlOptions, "serverurl" | "username" | "password">): string {
+  return JSON.stringify([serverurl, username, password]);
+}
+
 /**
  * supervisorctl's Controller (ctl.md §2-§3): runs command lines, keeps the exit status, reports
  * what no command handles as the `error:` line, and asks again for credentials on a 401 in the shell.
@@ -36,12 +40,34 @@ export class Controller implements Ctl {
   exitstatus: number = ExitStatus.SUCCESS;
   #client: RpcClient | undefined;
   #clientKey = "";
-  readonly #prefetched = new Map<string, { client: RpcClient; answer: Promise<PyValue> }>();
+  /** Answers asked for ahead, by method, each with the server and credentials it was asked with. */
+  readonly #prefetched = new Map<string, { key: string; client: RpcClient; answer: Promise<PyValue> }>();
 
+  /**
+   * `early`: calls sent before the controller existed; their answers are taken as prefetched ones
+   * if they went to the server and with the credentials the options name, else dropped.
+   */
   constructor(
     readonly options: CtlOptions,
     readonly terminal: Terminal,
-  ) {}
+    early?: EarlyCalls,
+  ) {
+    if (early === undefined) return;
+    const key = optionsKey(early);
+    for (const sent of early.calls) {
+      if (key !== this.#key()) {
+        sent.socket.destroy();
+        continue;
+      }
+      const client = new RpcClient(early.serverurl, early);
+      this.#keepPrefetched(sent.method, key, client, client.answer(sent));
+    }
+  }
+
+  /** The server and credentials calls go to now (`open` and a 401 in the shell change them). */
+  #key(): string {
+    return optionsKey(this.options);
+  }
 
   output(message: string): void {
     this.terminal.write(`${message}\n`);
@@ -50,7 +76,7 @@ export class Controller implements Ctl {
   /** The client for the current URL and credentials (`open` and a 401 in the shell change them). */
   #supervisor(): RpcClient {
     const { serverurl, username, password } = this.options;
-    const key = JSON.stringify([serverurl, username, password]);
+    const key = this.#key();
     if (this.#client === undefined || key !== this.#clientKey) {
       this.#client?.close();
       this.#client = undefined;
@@ -62,7 +88,7 @@ export class Controller implements Ctl {
 
   call(method: string, ...params: XmlRpcValue[]): Promise<PyValue> {
     const prefetched = params.length === 0 ? this.#prefetched.get(method) : undefined;
-    if (prefetched !== undefined) {
+    if (prefetched !== undefined && prefetched.key === this.#key()) {
       this.#prefetched.delete(method);
       return prefetched.answer;
     }
@@ -70,6 +96,8 @@ export class Controller implements Ctl {
   }
 
   prefetch(method: string): void {
+    const key = this.#key();
+    if (this.#prefetched.get(method)?.key === key) return; // sent early
     const { serverurl, username, password } = this.options;
     let client: RpcClient;
     try {
@@ -77,13 +105,16 @@ export class Controller implements Ctl {
     } catch {
       return; // a URL of another scheme: upcheck reports it
     }
-    const answer = client.call(method);
+    this.#keepPrefetched(method, key, client, client.call(method));
+  }
+
+  #keepPrefetched(method: string, key: string, client: RpcClient, answer: Promise<PyValue>): void {
     answer.then(
       () => client.close(),
       () => client.close(), // the server's refusal, if any, is upcheck's to report
     );
     this.#prefetched.get(method)?.client.close();
-    this.#prefetched.set(method, { client, answer });
+    this.#prefetched.set(method, { key, client, answer });
   }
 
   #dropPrefetched(): void {

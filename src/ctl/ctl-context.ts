@@ -1,3 +1,4 @@
+import type { SentCall } from "../protocol/client";
 import type { PyValue, XmlRpcValue } from "../protocol/codec";
 
 /** What supervisorctl runs with: the command line over the `[supervisorctl]` section. */
@@ -9,6 +10,17 @@ export interface CtlOptions {
   interactive: boolean;
   prompt: string;
   history_file: string | null;
+}
+
+/**
+ * Calls sent ahead by supervisorctl's early start, with the server and credentials they were sent
+ * with (read from the command line and the `[supervisorctl]` section alone).
+ */
+export interface EarlyCalls {
+  serverurl: string;
+  username: string | null;
+  password: string | null;
+  calls: SentCall[];
 }
 
 /** The user's terminal: stdout, stderr, typed lines and Ctrl-C. */

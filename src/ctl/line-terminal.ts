@@ -31,6 +31,9 @@ export class LineTerminal implements Terminal {
 
   constructor(readonly options: LineTerminalOptions = {}) {
     process.on("SIGINT", () => this.#interrupt());
+    // Node makes the stream at its first use (a millisecond or two): now, while the server is
+    // still working on the first answer, rather than after it.
+    void process.stdout;
   }
 
   /**

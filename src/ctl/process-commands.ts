@@ -34,8 +34,20 @@ export function argumentError(ctl: Ctl, message: string, topic: string, status: 
   ctl.output(HELP_TEXTS[topic] ?? "");
 }
 
+/**
+ * The read-only calls without parameters that `command` with `arg` makes right after upcheck
+ * (which it prefetches, and supervisorctl's early start sends ahead).
+ */
+export function prefetchedBy(command: string, arg: string): string[] {
+  if (command === "status") return ["supervisor.getAllProcessInfo"];
+  if (command !== "pid") return [];
+  const names = pySplitWhitespace(arg);
+  if (names.length === 0) return ["supervisor.getPID"];
+  return names.includes("all") ? ["supervisor.getAllProcessInfo"] : [];
+}
+
 const status: Command = async (ctl, arg) => {
-  ctl.prefetch("supervisor.getAllProcessInfo");
+  for (const method of prefetchedBy("status", arg)) ctl.prefetch(method);
   if (!(await ctl.upcheck())) {
     ctl.exitstatus = StatusExitStatus.UNKNOWN;
     return;
@@ -173,10 +185,9 @@ const signal: Command = async (ctl, arg) => {
 };
 
 const pid: Command = async (ctl, arg) => {
-  const names = pySplitWhitespace(arg);
-  if (names.length === 0) ctl.prefetch("supervisor.getPID");
-  else if (names.includes("all")) ctl.prefetch("supervisor.getAllProcessInfo");
+  for (const method of prefetchedBy("pid", arg)) ctl.prefetch(method);
   if (!(await ctl.upcheck())) return;
+  const names = pySplitWhitespace(arg);
   if (names.length === 0) {
     ctl.output(String(await ctl.call("supervisor.getPID")));
     return;

@@ -70,6 +70,32 @@ export function connectErrorOf(err: unknown, endpoint: Endpoint): unknown {
   return new ConnectError(code, "socketPath" in endpoint ? "unix" : "inet");
 }
 
+/**
+ * A call written ahead (RpcClient.sendAhead) whose reply waits unread in its connection: the
+ * socket does not read until the reply is asked for, and an error it meets meanwhile (the server
+ * is not there) is kept for then.
+ */
+export class SentCall {
+  #failure: Error | undefined;
+  readonly #onError = (err: Error): void => {
+    this.#failure = err;
+  };
+
+  constructor(
+    readonly method: string,
+    readonly socket: Socket,
+  ) {
+    socket.pause();
+    socket.once("error", this.#onError);
+  }
+
+  /** Hand the connection over: the error it met so far, if any (the taker listens from now on). */
+  take(): Error | undefined {
+    this.socket.off("error", this.#onError);
+    return this.#failure;
+  }
+}
+
 /** One HTTP reply, read off the connection. */
 interface Reply {
   status: number;
@@ -102,6 +128,44 @@ export class RpcClient {
 
   /** Call `method`: its value, or a rejection with RpcFault, HttpStatusError or ConnectError. */
   async call(method: string, ...params: XmlRpcValue[]): Promise<PyValue> {
+    const socket = this.#socket ?? (await this.#connect());
+    this.#socket = socket;
+    const reply = this.#read(socket);
+    socket.write(this.#request(method, params));
+    return this.#valueOf(await reply);
+  }
+
+  /**
+   * Write a call without parameters on a connection of its own, at once (connected or not), and
+   * leave its reply unread until `answer` takes it: supervisorctl's early start
+   * (cli/supervisorctl-early.ts) sends its first calls before most of its code is loaded.
+   */
+  sendAhead(method: string): SentCall {
+    const socket = this.#open();
+    const sent = new SentCall(method, socket);
+    socket.write(this.#request(method, []));
+    return sent;
+  }
+
+  /**
+   * The answer to a call `sendAhead` wrote (this client's or another's for the same server and
+   * credentials): its connection becomes this client's.
+   */
+  async answer(sent: SentCall): Promise<PyValue> {
+    const failure = sent.take();
+    if (failure !== undefined) {
+      sent.socket.destroy();
+      throw connectErrorOf(failure, this.#endpoint);
+    }
+    this.close();
+    this.#socket = sent.socket;
+    const reply = this.#read(sent.socket);
+    sent.socket.resume();
+    return this.#valueOf(await reply);
+  }
+
+  /** A request's bytes: the head supervisorctl's transport sends, then the call. */
+  #request(method: string, params: readonly XmlRpcValue[]): Buffer {
     const body = Buffer.from(encodeCall(method, params), "utf8");
     const host = "socketPath" in this.#endpoint ? "localhost" : `${this.#endpoint.host}:${this.#endpoint.port}`;
     const head = [
@@ -115,21 +179,25 @@ export class RpcClient {
       "",
       "",
     ].join("\r\n");
-    const socket = this.#socket ?? (await this.#connect());
-    this.#socket = socket;
-    const reply = this.#read(socket);
-    socket.write(Buffer.concat([Buffer.from(head, "latin1"), body]));
-    const { status, reason, body: replyBody, closing } = await reply;
+    return Buffer.concat([Buffer.from(head, "latin1"), body]);
+  }
+
+  /** A reply's value, or the RpcFault or HttpStatusError it is. */
+  #valueOf({ status, reason, body, closing }: Reply): PyValue {
     if (closing) this.close();
     if (status !== 200) throw new HttpStatusError(status, reason);
-    const result = replyBody.result();
+    const result = body.result();
     if ("fault" in result) throw new RpcFault(result.fault.faultCode, result.fault.faultString);
     return result.value;
   }
 
+  #open(): Socket {
+    return "socketPath" in this.#endpoint ? connect(this.#endpoint.socketPath) : connect(this.#endpoint.port, this.#endpoint.host);
+  }
+
   #connect(): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const socket = "socketPath" in this.#endpoint ? connect(this.#endpoint.socketPath) : connect(this.#endpoint.port, this.#endpoint.host);
+      const socket = this.#open();
       socket.once("connect", () => {
         socket.off("error", onError);
         resolve(socket);
