@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { setFlagsFromString } from "node:v8";
 import { Script } from "node:vm";
 
 /**
@@ -67,7 +66,8 @@ const run = (): void => {
   // processes starts some) is never worth it, and one still under way on a background thread
   // holds up the exit by ten milliseconds or more. Switched off here, once Node's modules and
   // ours are loaded: given on the command line, the flag would make V8 refuse Node's own code cache.
-  setFlagsFromString("--no-opt");
+  // node:v8 is required here, after the first calls are out: loading it takes a millisecond or two.
+  (require("node:v8") as typeof import("node:v8")).setFlagsFromString("--no-opt");
   entry.main(early);
 };
 if (early === undefined) run();

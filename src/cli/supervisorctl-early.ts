@@ -5,6 +5,10 @@ import { RpcClient } from "../protocol/client";
 import { parseSupervisorctlCommandLine, supervisorctlProgname } from "./supervisorctl-command-line";
 
 /**
+ * DIVERGES: supervisorctl asks for getVersion, then for the command's call once that answered,
+ * after reading and checking the whole config file; the server here sees both at once, before
+ * the file is read whole (both are read-only; README, "Differences from supervisord").
+ *
  * supervisorctl's early start: for a command line that begins with read-only calls (`status`,
  * `pid`), those calls are written to the server before the rest of supervisorctl is loaded and
  * before the config file is read whole, from the command line and the `[supervisorctl]` section

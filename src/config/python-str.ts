@@ -157,7 +157,8 @@ export function pyBytesRepr(data: Uint8Array): string {
 }
 
 // Python's strict "utf-8" codec: no replacement characters, and a leading BOM is kept as U+FEFF.
-const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+// Made at first use: Node loads its TextDecoder then, which supervisorctl's start does without.
+let strictUtf8: InstanceType<typeof TextDecoder> | undefined;
 
 /**
  * The chunk decoded as UTF-8 by Python's strict codec, or, when that raises, `Undecodable: `
@@ -165,7 +166,8 @@ const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  */
 export function decodeOrBytesRepr(chunk: Uint8Array): string {
   try {
-    return STRICT_UTF8.decode(chunk);
+    strictUtf8 ??= new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+    return strictUtf8.decode(chunk);
   } catch {
     return `Undecodable: ${pyBytesRepr(chunk)}`;
   }

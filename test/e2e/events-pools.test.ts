@@ -68,10 +68,16 @@ test("SUPERVISOR_STATE_CHANGE_STOPPING reaches a pool stopped after another grou
   await daemon.waitForLog(/exited: other/);
   await daemon.waitForLog(/lis: ACKNOWLEDGED -> READY[\s\S]*lis: ACKNOWLEDGED -> READY/);
   assert.equal(await daemon.stop(), 0);
-  assert.deepEqual(
-    receivedEvents(file).map((e) => e.header["eventname"]),
-    ["SUPERVISOR_STATE_CHANGE_RUNNING", "SUPERVISOR_STATE_CHANGE_STOPPING"],
-  );
+  // The event is written to the listener before it is told to stop. Whether the listener reads
+  // it before the SIGTERM that follows is up to the kernel's scheduling (as with supervisord, which
+  // signals it one turn of its loop later): what the listener recorded is not asserted beyond the
+  // first event.
+  const lines = logLines(daemon.log());
+  const sent = lines.map((line, i) => (/^DEBG event \d+ sent to listener lis$/.test(line) ? i : -1)).filter((i) => i >= 0);
+  const stopped = lines.findIndex((line) => / stopped: lis /.test(line));
+  assert.equal(sent.length, 2, lines.join("\n"));
+  assert.ok(stopped > (sent[1] ?? Infinity), lines.join("\n"));
+  assert.equal(receivedEvents(file)[0]?.header["eventname"], "SUPERVISOR_STATE_CHANGE_RUNNING");
 });
 
 test("a pool of two listeners: the first READY one in process order gets every event, the other only when it is gone", async (t) => {
