@@ -21,6 +21,10 @@ const SECTIONS: Readonly<Record<string, string>> = {
   "here is not expanded in prompt": "[supervisorctl]\nprompt=%(here)s\n",
   "include is not processed": "[include]\nfiles=*.ini\n[supervisorctl]\nprompt=%(ENV_CTL_USER)s>\n",
   "a ctl plugin that cannot be loaded": "[supervisorctl]\n[ctlplugin:foo]\nsupervisor.ctl_factory = no.such:thing\n",
+  // Which error comes first when several options are wrong: supervisorctl's order of reading.
+  "bad prompt, history file and plugin": "[supervisorctl]\nhistory_file=%(a)s\nprompt=%(b)s\n[ctlplugin:foo]\nsupervisor.ctl_factory = no.such:thing\n",
+  "bad password and history file": "[supervisorctl]\nhistory_file=%(a)s\npassword=%(c)s\n",
+  "bad username and plugin": "[supervisorctl]\nusername=%(d)s\n[ctlplugin:foo]\nsupervisor.ctl_factory = no.such:thing\n",
 };
 
 for (const [name, text] of Object.entries(SECTIONS)) {
