@@ -198,7 +198,9 @@ export class OutputChannel {
     if (options.listenerStdout) {
       this.#write(chunk, stream);
       if (options.log.enabled(10)) options.log.debug(echoText(options.processName, options.channel, chunk, true));
-      this.onListenerData?.(chunk);
+      // What a previous spawn left in its pipe is logged, but is no message of the listener now
+      // running (supervisord closes a dead process's pipes: nothing of it reaches the next one).
+      if (stream === this.#stream) this.onListenerData?.(chunk);
       return;
     }
     const pieces = this.#splitter?.feed(chunk) ?? [{ kind: "log" as const, data: options.stripAnsi ? stripAnsi(chunk) : chunk }];

@@ -99,3 +99,17 @@ test("a pool of two listeners: the first READY one in process order gets every e
   assert.equal(got?.line, "ver:3.0 server:supervisor serial:3 pool:pair poolserial:3 eventname:REMOTE_COMMUNICATION len:8\n");
   assert.equal(receivedEvents(first).length, 3);
 });
+
+test("what a dead listener left in its pipe is logged but never read as the next spawn's protocol", async (t) => {
+  // The first spawn exits at once, leaving a background job on its stdout that writes READY only
+  // once the second spawn (silent for good) is up.
+  const here = "%(here)s";
+  const script =
+    `if [ -e ${here}/first ]; then : > ${here}/second; exec sleep 1000; fi; : > ${here}/first; ` +
+    `(while [ ! -e ${here}/second ]; do sleep 0.05; done; printf "READY\\n") & exit 0`;
+  const daemon = await startDaemon(t, listenerSection("lis", `/bin/sh -c '${script}'`, "REMOTE_COMMUNICATION", "autorestart=true"));
+  await daemon.waitForLog(/DEBG 'lis' stdout output:\nb'READY\\n'[\s\S]*stopped monitoring <PEventListenerDispatcher/);
+  const lines = logLines(daemon.log());
+  assert.equal(lines.filter((line) => line.startsWith("INFO spawned: 'lis'")).length, 2, lines.join("\n"));
+  assert.ok(!lines.some((line) => line.includes("-> READY")), lines.join("\n"));
+});
