@@ -55,7 +55,16 @@ async function runCommandLine(argv: readonly string[], progname: string, early: 
  */
 async function askPassword(options: CtlOptions, terminal: LineTerminal): Promise<void> {
   if (options.username === null || options.password !== null || process.stdin.isTTY !== true) return;
-  const password = await terminal.readSecret("Password:");
+  let interrupted = false;
+  const release = terminal.onInterrupt(() => (interrupted = true));
+  let password: string | null;
+  try {
+    password = await terminal.readSecret("Password:");
+  } finally {
+    release();
+  }
+  // Ctrl-C at the prompt: the user wants out, not a 401 for want of the password.
+  if (interrupted) return terminal.endInterrupted();
   if (password !== null) options.password = password;
 }
 

@@ -128,7 +128,12 @@ export class LineTerminal implements Terminal {
       return this.#deliver(null);
     }
     if (handler !== undefined) return;
-    // Nobody asked for Ctrl-C: end as an unhandled KeyboardInterrupt would.
+    // Nobody asked for Ctrl-C.
+    this.endInterrupted();
+  }
+
+  /** End the run as an unhandled KeyboardInterrupt would: killed by SIGINT. */
+  endInterrupted(): void {
     this.flush();
     process.removeAllListeners("SIGINT");
     process.kill(process.pid, "SIGINT");
@@ -142,8 +147,11 @@ export class LineTerminal implements Terminal {
   /** As getpass does: the echo off before the prompt shows, a newline after the answer. */
   async readSecret(prompt: string): Promise<string | null> {
     const tty = process.stdin.isTTY === true;
-    // Without line editing, raw mode is the one way Node has to turn the terminal's echo off.
-    const raw = tty && !this.#editing;
+    // Without line editing, the terminal's echo is turned off as getpass turns it off (its
+    // ECHO flag alone: erase, Ctrl-U, Ctrl-C and Ctrl-D work as at any prompt); raw mode, the
+    // one way Node has, only if stty cannot.
+    const echoOff = tty && !this.#editing && setTerminalEcho(false);
+    const raw = tty && !this.#editing && !echoOff;
     this.#interface();
     this.#muted = tty;
     if (raw) process.stdin.setRawMode(true);
@@ -151,6 +159,7 @@ export class LineTerminal implements Terminal {
       return await this.#read(prompt, true);
     } finally {
       if (raw) process.stdin.setRawMode(false);
+      if (echoOff) setTerminalEcho(true);
       this.#muted = false;
       if (tty) this.write("\n");
     }
@@ -192,4 +201,11 @@ export class LineTerminal implements Terminal {
     // A one-shot command that read nothing never made stdin's stream: not even now.
     if (this.#stdinOpened) process.stdin.unref?.();
   }
+}
+
+/** Turn the echo of the terminal on stdin on or off with stty; false if that failed. */
+function setTerminalEcho(on: boolean): boolean {
+  // Loaded here only: most runs never ask for a password.
+  const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+  return spawnSync("stty", [on ? "echo" : "-echo"], { stdio: ["inherit", "ignore", "ignore"] }).status === 0;
 }

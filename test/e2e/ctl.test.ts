@@ -7,7 +7,7 @@ import { test, type TestContext } from "node:test";
 import { program, startDaemon, type TestDaemon } from "../helpers/daemon";
 import { freePort } from "../helpers/free-port";
 import { exited, run, type Finished } from "../helpers/processes";
-import { dist } from "../helpers/repo";
+import { dist, REPO_ROOT } from "../helpers/repo";
 import { waitFor } from "../helpers/wait-for";
 
 const CTL = dist("src/cli/supervisorctl.js");
@@ -225,4 +225,27 @@ test("an HTTP server with credentials: 401 without them, the commands with them"
   ]);
   const known = await run(process.execPath, [CTL, "-c", conf, "-s", url, "-u", "ann", "--password=secret", "version"], { env: ENV });
   assert.deepEqual([known.status, known.stdout], [0, "4.2.5\n"]);
+});
+
+test("the password asked on a terminal: erased characters are not part of it, Ctrl-C ends the run", async (t) => {
+  const port = await freePort();
+  const daemon = await startDaemon(t, `[inet_http_server]\nport=127.0.0.1:${port}\nusername=ann\npassword=secret\n`);
+  const conf = join(daemon.dir, "ctl.conf");
+  writeFileSync(conf, `[supervisorctl]\nserverurl=http://127.0.0.1:${port}\nusername=ann\n`);
+  const onTerminal = async (keys: string): Promise<{ status: number; killed: boolean; steps: Array<{ output: string; matched: boolean }> }> => {
+    const steps = [
+      { send: "", expect: "Password:$" },
+      { send: keys, expect: null, idle: true },
+    ];
+    const session = await run("/usr/bin/python3", [join(REPO_ROOT, "compat-tests/clients/pty_session.py"), JSON.stringify(steps), process.execPath, CTL, "-c", conf, "version"], {
+      env: ENV,
+      timeoutMs: 60_000,
+    });
+    assert.equal(session.status, 0, session.stderr);
+    return JSON.parse(session.stdout) as { status: number; killed: boolean; steps: Array<{ output: string; matched: boolean }> };
+  };
+  const corrected = await onTerminal("secrx\x7fet\r");
+  assert.deepEqual([corrected.status, corrected.steps[1]?.output], [0, "\n4.2.5\n"]);
+  const interrupted = await onTerminal("\x03");
+  assert.deepEqual([interrupted.status, interrupted.killed, interrupted.steps[1]?.output], [-2, false, "\n"]);
 });
