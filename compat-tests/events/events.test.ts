@@ -315,6 +315,24 @@ const OVERFLOW: Scenario = {
   ],
 };
 
+const REJECTED_INTO_FULL: Scenario = {
+  // events.md §4, §6.1: the first event is held, then rejected, while two more fill buffer_size=2:
+  // put back at the head of a full buffer, it pushes out the oldest waiting one (two), with the
+  // same ERRO line as an overflow, and is delivered again before three.
+  body: listener("slow", "--hold %(here)s/go --reject 1", "events=REMOTE_COMMUNICATION\nbuffer_size=2\nstartsecs=0"),
+  listeners: ["slow"],
+  steps: [
+    state("slow", "RUNNING"),
+    call("supervisor.sendRemoteCommEvent", "n", "one"),
+    received("slow", 1),
+    call("supervisor.sendRemoteCommEvent", "n", "two"),
+    call("supervisor.sendRemoteCommEvent", "n", "three"),
+    touch("go"),
+    received("slow", 3),
+    logged(/discarding event 1$/m),
+  ],
+};
+
 const GARBAGE: Scenario = {
   // events.md §6: a bad result line puts the listener in UNKNOWN: it gets nothing from then on.
   body: listener("garb", "--garbage 1", "events=REMOTE_COMMUNICATION\nstartsecs=0"),
@@ -448,6 +466,7 @@ describe("events and listeners against supervisord 4.2.5", { concurrency: 3 }, (
   test("start-up (GROUP_ADDED, RUNNING, STARTING), a crash and restart, backoff to FATAL, stop and start", (t) => compare(t, STARTUP));
   test("a rejected event comes back with the same serial and poolserial, to every pool of the same priority", (t) => compare(t, REJECTION));
   test("buffer_size=2 and a slow listener: the oldest events are discarded with an ERRO line", (t) => compare(t, OVERFLOW));
+  test("a rejected event put back into a full buffer pushes out the oldest waiting one", (t) => compare(t, REJECTED_INTO_FULL));
   test("a garbage answer: WARN lines, the listener in UNKNOWN gets nothing more", (t) => compare(t, GARBAGE));
   test("PROCESS_LOG, PROCESS_COMMUNICATION and REMOTE_COMMUNICATION, len in code points", (t) => compare(t, OUTPUT));
   test("PROCESS_GROUP_ADDED and _REMOVED through reloadConfig, addProcessGroup, removeProcessGroup", (t) => compare(t, GROUPS));
