@@ -36,7 +36,6 @@ function current(source: string, dist: string): boolean {
 }
 
 function loadBundle(): Load | undefined {
-  const dist = DIST;
   const bundle = join(__dirname, "supervisorctl-bundle.js");
   let source: string;
   try {
@@ -44,7 +43,7 @@ function loadBundle(): Load | undefined {
   } catch {
     return undefined;
   }
-  if (!current(source, dist)) return undefined;
+  if (!current(source, DIST)) return undefined;
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(`${bundle}.cache`);
@@ -53,7 +52,7 @@ function loadBundle(): Load | undefined {
   }
   const script = new Script(source, { filename: bundle, ...(cachedData === undefined ? {} : { cachedData }) });
   const define = script.runInThisContext() as (nodeRequire: NodeJS.Require, makeRequire: typeof createRequire, root: string) => Load;
-  return define(require, createRequire, dist);
+  return define(require, createRequire, DIST);
 }
 
 const load: Load = loadBundle() ?? ((id) => require(join(DIST, id)));

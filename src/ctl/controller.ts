@@ -55,12 +55,12 @@ export class Controller implements Ctl {
     if (early === undefined) return;
     const key = optionsKey(early);
     for (const sent of early.calls) {
-      if (key !== this.#key()) {
+      if (key === this.#key()) {
+        const client = new RpcClient(early.serverurl, early);
+        this.#keepPrefetched(sent.method, key, client, client.answer(sent));
+      } else {
         sent.socket.destroy();
-        continue;
       }
-      const client = new RpcClient(early.serverurl, early);
-      this.#keepPrefetched(sent.method, key, client, client.answer(sent));
     }
   }
 
